@@ -1,0 +1,59 @@
+# The README's commands. Each target sets up what it needs, so a fresh clone runs
+# `make run` or `make test` and nothing else.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: install install-test run demo serve test test-sqlite test-postgres lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+# Set up everything and serve http://127.0.0.1:$(PORT)/ ; safe to run again.
+run: install demo serve
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py drain_index --once
+
+serve: install
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite: lint, then SQLite, then a real PostgreSQL 15 started by the run itself.
+test: install-test lint test-sqlite test-postgres
+
+test-sqlite: install-test
+	$(BIN)/python -m pytest -q
+
+test-postgres: install-test
+	$(BIN)/python tests/pg_run.py $(BIN)/python -m pytest -q -m "not browser"
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-test
+	$(BIN)/python manage.py bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,36 @@
+from archive.models.communique import (
+    Communique,
+    Demand,
+    Paragraph,
+    Participation,
+    Revision,
+    Tombstone,
+)
+from archive.models.entities import (
+    Organization,
+    OrganizationAlias,
+    Person,
+    PersonAlias,
+    Place,
+    PlaceAlias,
+    Resolution,
+)
+from archive.models.imports import ImportBatch, ImportItem
+
+__all__ = [
+    "Communique",
+    "Demand",
+    "ImportBatch",
+    "ImportItem",
+    "Organization",
+    "OrganizationAlias",
+    "Paragraph",
+    "Participation",
+    "Person",
+    "PersonAlias",
+    "Place",
+    "PlaceAlias",
+    "Resolution",
+    "Revision",
+    "Tombstone",
+]

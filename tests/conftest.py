@@ -1,0 +1,38 @@
+"""Every test gets its own media directory and its own real Whoosh index."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(autouse=True)
+def media_dir(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def search_index(tmp_path, settings):
+    """A fresh Whoosh index per test; an external engine when SEARCH_URL points at one."""
+    from haystack import connections
+
+    if os.environ.get("SEARCH_URL", "").split(":", 1)[0] in {"elasticsearch", "solr"}:
+        connections.reload("default")
+        yield None
+        return
+    path = tmp_path / "index"
+    settings.HAYSTACK_CONNECTIONS = {
+        "default": {**settings.HAYSTACK_CONNECTIONS["default"], "PATH": str(path)}
+    }
+    connections.connections_info = settings.HAYSTACK_CONNECTIONS
+    connections.reload("default")
+    yield path
+    connections.reload("default")
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}"

@@ -31,7 +31,9 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no.")
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of 1/0, true/false, yes/no."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -112,7 +114,9 @@ def search_connection(url: str, default_index: Path) -> dict:
     engine = SEARCH_ENGINES[parts.scheme]
     if parts.scheme == "whoosh":
         if not parts.path.startswith("/"):
-            raise ImproperlyConfigured("SEARCH_URL for Whoosh needs an absolute path: whoosh:///path")
+            raise ImproperlyConfigured(
+                "SEARCH_URL for Whoosh needs an absolute path: whoosh:///path"
+            )
         return {"ENGINE": engine, "PATH": parts.path}
     if not parts.hostname:
         raise ImproperlyConfigured(f"SEARCH_URL={url!r} names no host.")
@@ -120,4 +124,8 @@ def search_connection(url: str, default_index: Path) -> dict:
     name = parts.path.strip("/")
     if parts.scheme == "elasticsearch":
         return {"ENGINE": engine, "URL": host + "/", "INDEX_NAME": name or "bayan"}
-    return {"ENGINE": engine, "URL": f"{host}/{name or 'solr/bayan'}", "ADMIN_URL": f"{host}/solr/admin/cores"}
+    return {
+        "ENGINE": engine,
+        "URL": f"{host}/{name or 'solr/bayan'}",
+        "ADMIN_URL": f"{host}/solr/admin/cores",
+    }

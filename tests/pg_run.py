@@ -60,16 +60,35 @@ def main(command: list[str]) -> int:
     try:
         subprocess.run(
             as_server_user(
-                [str(pg_bin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                 "-E", "UTF8", "--locale=C.UTF-8"]
+                [
+                    str(pg_bin / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "-A",
+                    "trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
             ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         subprocess.run(
             as_server_user(
-                [str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "start", "-o",
-                 f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off -c full_page_writes=off"]
+                [
+                    str(pg_bin / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(log),
+                    "-w",
+                    "start",
+                    "-o",
+                    f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off -c full_page_writes=off",
+                ]
             ),
             check=True,
             stdout=subprocess.DEVNULL,

@@ -31,7 +31,11 @@ def new_public_id() -> str:
 
 def original_path(instance: Communique, filename: str) -> str:
     # Stored under its hash: the same bytes are one file, and names cannot traverse paths.
-    suffix = "".join(c for c in filename.rsplit(".", 1)[-1][:8] if c.isalnum()) if "." in filename else ""
+    suffix = (
+        "".join(c for c in filename.rsplit(".", 1)[-1][:8] if c.isalnum())
+        if "." in filename
+        else ""
+    )
     name = instance.sha256 + (f".{suffix.lower()}" if suffix else "")
     return f"originals/{instance.sha256[:2]}/{name}"
 

@@ -59,7 +59,6 @@ class EntityQuerySet(models.QuerySet):
             return existing, False
         with transaction.atomic():
             entity = self.create(name=name, slug=unique_slug(self.model, name), **defaults)
-            entity.add_alias(name)
         return entity, True
 
 
@@ -78,16 +77,18 @@ class Entity(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def add_alias(self, name: str) -> None:
-        key = alias_key(name)
-        if key:
-            self.aliases.get_or_create(key=key, defaults={"name": name})
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(type(self), self.name)
         super().save(*args, **kwargs)
         self.add_alias(self.name)
+
+    def add_alias(self, name: str) -> None:
+        key = alias_key(name)
+        # A spelling already pointing to another record stays there: linking it here would
+        # merge two entities behind the admin's back.
+        if key and not self.aliases.model.objects.filter(key=key).exists():
+            self.aliases.create(key=key, name=name)
 
 
 class Alias(models.Model):

@@ -34,6 +34,10 @@ class ImportItem(models.Model):
     communique = models.ForeignKey(
         "archive.Communique", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A file that failed is kept as uploaded, so that nothing an admin sent is lost and it can
+    # be fixed and retried.
+    original = models.FileField(upload_to="failed/%Y/%m/", blank=True, max_length=300)
+    sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]

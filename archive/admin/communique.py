@@ -1,0 +1,131 @@
+"""The communiqué in the admin: list, review beside the text, correct, publish."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.urls import path
+
+from archive import publishing, review
+from archive.admin.imports import upload_view
+from archive.models import Communique, Demand, Paragraph, Participation
+
+
+class ParagraphInline(admin.TabularInline):
+    model = Paragraph
+    extra = 0
+    fields = ["number", "text"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    fields = ["position", "person", "rank", "role", "organization"]
+    autocomplete_fields = ["person", "organization"]
+
+
+class DemandInline(admin.StackedInline):
+    model = Demand
+    extra = 0
+    fields = ["position", "text", "paragraph", "verb", "speaker", "addressees"]
+    autocomplete_fields = ["speaker", "addressees"]
+
+
+@admin.register(Communique)
+class CommuniqueAdmin(admin.ModelAdmin):
+    change_form_template = "admin/archive/communique/change_form.html"
+    list_display = ["title", "public_id", "issuer", "date", "status", "language", "needs_ocr"]
+    list_filter = [
+        "status",
+        ("issuer", admin.RelatedOnlyFieldListFilter),
+        ("date", admin.DateFieldListFilter),
+        "language",
+        "needs_ocr",
+    ]
+    search_fields = ["title", "public_id", "issuer__name", "issuer__acronym", "paragraphs__text"]
+    date_hierarchy = "date"
+    list_select_related = ["issuer"]
+    autocomplete_fields = ["issuer", "meeting_place", "places", "resolutions"]
+    readonly_fields = [
+        "public_id",
+        "sha256",
+        "original_name",
+        "original_format",
+        "added_by",
+        "created_at",
+        "updated_at",
+        "published_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "language", "status", "needs_ocr"]}),
+        (
+            "Issuance",
+            {"fields": ["issuer", "issuer_body", "date", "meeting_date", "meeting_place"]},
+        ),
+        ("Mentions", {"fields": ["places", "resolutions"]}),
+        (
+            "Provenance",
+            {
+                "fields": [
+                    "public_id",
+                    "source_url",
+                    "original",
+                    "original_name",
+                    "original_format",
+                    "sha256",
+                    "added_by",
+                    "created_at",
+                    "updated_at",
+                    "published_at",
+                ]
+            },
+        ),
+    ]
+    inlines = [ParagraphInline, ParticipationInline, DemandInline]
+    actions = ["publish", "unpublish"]
+
+    def get_urls(self):
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(upload_view),
+            name="archive_communique_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Each published state is a revision: a correction keeps what was cited before.
+        publishing.record_revision(form.instance, request.user, "Edited in the admin")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        communique = self.get_object(request, object_id)
+        extra = {"review": review.marked(communique) if communique else None}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    @admin.action(description="Publish the selected communiqués")
+    def publish(self, request, queryset):
+        drafts = queryset.filter(status=Communique.Status.DRAFT)
+        count = 0
+        for communique in drafts:
+            if communique.needs_ocr and not communique.paragraphs.exists():
+                self.message_user(
+                    request,
+                    f"“{communique}” has no text yet (needs OCR): add its text, then publish.",
+                    messages.WARNING,
+                )
+                continue
+            publishing.publish(communique, request.user)
+            count += 1
+        self.message_user(request, f"Published {count} communiqué(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish the selected communiqués")
+    def unpublish(self, request, queryset):
+        count = 0
+        for communique in queryset.filter(status=Communique.Status.PUBLISHED):
+            publishing.unpublish(communique, request.user)
+            count += 1
+        self.message_user(request, f"Unpublished {count} communiqué(s).", messages.SUCCESS)

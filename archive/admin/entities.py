@@ -1,0 +1,137 @@
+"""Admin for shared entities: aliases inline, and merging a duplicate into the right record."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+
+from archive import entities
+from archive.models import (
+    Organization,
+    OrganizationAlias,
+    Person,
+    PersonAlias,
+    Place,
+    PlaceAlias,
+    Resolution,
+)
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=None, label="Merge into")
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = queryset
+
+
+class EntityAdmin(admin.ModelAdmin):
+    search_fields = ["name", "aliases__name"]
+    readonly_fields = ["created_at"]
+    actions = ["merge"]
+    list_display = ["name", "mentions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_mentions=Count("communiques", distinct=True))
+
+    @admin.display(description="Communiqués", ordering="_mentions")
+    def mentions(self, obj):
+        return obj._mentions
+
+    @admin.action(description="Merge the selected records into another one")
+    def merge(self, request, queryset):
+        others = self.model.objects.exclude(pk__in=queryset.values("pk"))
+        form = MergeForm(request.POST if "apply" in request.POST else None, queryset=others)
+        if form.is_valid():
+            target = form.cleaned_data["target"]
+            for duplicate in queryset:
+                entities.merge(duplicate, into=target)
+            self.message_user(
+                request, f"Merged {queryset.count()} record(s) into {target}.", messages.SUCCESS
+            )
+            return redirect(request.get_full_path())
+        return render(
+            request,
+            "admin/archive/merge.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "records": queryset,
+                "opts": self.model._meta,
+                "action": "merge",
+            },
+        )
+
+
+class OrganizationAliasInline(admin.TabularInline):
+    model = OrganizationAlias
+    extra = 1
+    fields = ["name"]
+
+
+class PersonAliasInline(admin.TabularInline):
+    model = PersonAlias
+    extra = 1
+    fields = ["name"]
+
+
+class PlaceAliasInline(admin.TabularInline):
+    model = PlaceAlias
+    extra = 1
+    fields = ["name"]
+
+
+def _alias_saving(inline_cls):
+    # The alias key is derived from the name; the admin only shows the name.
+    def save_formset(self, request, form, formset, change):
+        from archive.models.entities import alias_key
+
+        for alias in formset.save(commit=False):
+            alias.key = alias_key(alias.name)
+            alias.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+    return save_formset
+
+
+@admin.register(Organization)
+class OrganizationAdmin(EntityAdmin):
+    list_display = ["name", "acronym", "kind", "mentions"]
+    list_filter = ["kind"]
+    inlines = [OrganizationAliasInline]
+    save_formset = _alias_saving(OrganizationAliasInline)
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request).annotate(
+            _mentions=Count("issued", distinct=True)
+        )
+
+
+@admin.register(Person)
+class PersonAdmin(EntityAdmin):
+    inlines = [PersonAliasInline]
+    save_formset = _alias_saving(PersonAliasInline)
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request).annotate(
+            _mentions=Count("participations__communique", distinct=True)
+        )
+
+
+@admin.register(Place)
+class PlaceAdmin(EntityAdmin):
+    list_display = ["name", "kind", "country_code", "mentions"]
+    list_filter = ["kind"]
+    inlines = [PlaceAliasInline]
+    save_formset = _alias_saving(PlaceAliasInline)
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "body", "number", "year"]
+    list_filter = ["body"]
+    search_fields = ["number", "title"]
+    readonly_fields = ["slug"]

@@ -1,0 +1,67 @@
+"""python manage.py import_communiques PATH [PATH ...] [--publish]"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from archive.ingest.pipeline import ingest_source
+from archive.ingest.sources import count_sources, iter_sources
+from archive.models import ImportBatch, ImportItem
+from search import queue
+
+
+class Command(BaseCommand):
+    help = (
+        "Import communiqués from files, folders and .zip archives "
+        "(text, PDF, DOCX, HTML, Markdown)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="files, folders or .zip archives")
+        parser.add_argument("--publish", action="store_true", help="publish what is imported")
+        parser.add_argument(
+            "--no-progress", action="store_true", help="no progress bar (for logs and cron)"
+        )
+
+    def handle(self, *paths: str, publish: bool, no_progress: bool, **options):
+        limits = {
+            "max_file_bytes": settings.BAYAN_MAX_FILE_BYTES,
+            "max_archive_bytes": settings.BAYAN_MAX_ARCHIVE_BYTES,
+        }
+        total = count_sources(paths)
+        if total == 0:
+            raise CommandError("Nothing to import: the paths hold no files.")
+        batch = ImportBatch.objects.create(label=" ".join(paths)[:300], total=total)
+        counts: Counter[str] = Counter()
+        bar = tqdm(total=total, unit="file", disable=no_progress, file=self.stderr._out)
+        # One index writer for the whole run: updates wait in the durable queue meanwhile.
+        with queue.deferred():
+            for source in iter_sources(paths, **limits):
+                result = ingest_source(source, publish=publish, batch=batch)
+                counts[result.outcome] += 1
+                if result.outcome == ImportItem.Outcome.FAILED:
+                    bar.write(f"failed: {result.message}")
+                bar.set_postfix(
+                    imported=counts["imported"],
+                    duplicates=counts["duplicate"],
+                    failed=counts["failed"],
+                    refresh=False,
+                )
+                bar.update(1)
+        bar.close()
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["finished_at"])
+        indexed = queue.drain()
+        self.stdout.write(
+            f"Imported {counts['imported']}, duplicates {counts['duplicate']}, "
+            f"failed {counts['failed']} (batch {batch.pk}); {indexed} index updates applied."
+        )
+        if counts["failed"]:
+            self.stdout.write(
+                "Failed files are kept with their reason in the admin's import review."
+            )

@@ -98,6 +98,7 @@ def test_data_dir_moves_the_embedded_database_and_index(tmp_path):
     result = _django(
         [
             "shell",
+            "--no-imports",
             "-c",
             "from django.conf import settings as s; print(s.DATABASES['default']['NAME']); "
             "print(s.HAYSTACK_CONNECTIONS['default']['PATH'])",

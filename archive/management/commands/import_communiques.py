@@ -28,7 +28,7 @@ class Command(BaseCommand):
             "--no-progress", action="store_true", help="no progress bar (for logs and cron)"
         )
 
-    def handle(self, *paths: str, publish: bool, no_progress: bool, **options):
+    def handle(self, *args, paths: list[str], publish: bool, no_progress: bool, **options):
         limits = {
             "max_file_bytes": settings.BAYAN_MAX_FILE_BYTES,
             "max_archive_bytes": settings.BAYAN_MAX_ARCHIVE_BYTES,

@@ -1,0 +1,180 @@
+"""Read-only queries behind the public pages, the feeds and the API.
+
+Every function here starts from `Communique.objects.published()`: a draft must never show
+up in a public list, count, feed or entity page, so no caller has to remember to filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from archive.models import Communique, Organization, Participation, Person, Place, Resolution
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """One kind of entity as the public site names it (`/people/<slug>/`, `/api/people/`)."""
+
+    key: str  # URL segment and API name
+    model: type
+    label: str
+    label_plural: str
+    # Paths from Communique to the entity: a communiqué "concerns" the entity through any.
+    paths: tuple[str, ...]
+
+    def communiques(self, entity) -> QuerySet[Communique]:
+        return communiques_linked(self.paths, entity)
+
+
+KINDS: dict[str, EntityKind] = {
+    kind.key: kind
+    for kind in (
+        EntityKind(
+            "people", Person, "Person", "People", ("participations__person", "demands__speaker")
+        ),
+        EntityKind(
+            "organizations",
+            Organization,
+            "Organization",
+            "Organizations",
+            ("issuer", "participations__organization", "demands__addressees"),
+        ),
+        EntityKind("places", Place, "Place", "Places", ("places", "meeting_place")),
+        EntityKind("resolutions", Resolution, "Resolution", "Resolutions", ("resolutions",)),
+    )
+}
+
+
+def published() -> QuerySet[Communique]:
+    return Communique.objects.published().select_related("issuer")
+
+
+def communiques_linked(paths: tuple[str, ...], entity) -> QuerySet[Communique]:
+    condition = reduce(or_, (Q(**{path: entity}) for path in paths))
+    # A subquery of ids, not .distinct() on the joined rows: the multi-path join would
+    # repeat a communiqué once per mention, and DISTINCT over all columns is slow on PG.
+    ids = Communique.objects.published().filter(condition).values("pk")
+    return published().filter(pk__in=ids)
+
+
+class _CountOf(Subquery):
+    """COUNT(*) of a correlated subquery, usable as an annotation on SQLite and PostgreSQL."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS _counted)"
+    output_field = IntegerField()
+
+
+def with_published_count(kind: EntityKind) -> QuerySet:
+    """The kind's entities that appear in at least one published communiqué, with the count."""
+    condition = reduce(or_, (Q(**{path: OuterRef("pk")}) for path in kind.paths))
+    linked = Communique.objects.published().filter(condition).order_by().values("pk").distinct()
+    return (
+        kind.model.objects.annotate(communique_count=_CountOf(linked))
+        .filter(communique_count__gt=0)
+        .order_by(*kind.model._meta.ordering)
+    )
+
+
+def issuers() -> QuerySet[Organization]:
+    """Organizations that issued a published communiqué, the most prolific first."""
+    return (
+        Organization.objects.filter(issued__status=Communique.Status.PUBLISHED)
+        .annotate(issued_count=Count("issued"))
+        .order_by("-issued_count", "name")
+    )
+
+
+def issued_by(organization: Organization) -> QuerySet[Communique]:
+    return published().filter(issuer=organization)
+
+
+@dataclass(frozen=True)
+class Summary:
+    communiques: int
+    issuers: int
+    people: int
+    organizations: int
+    places: int
+    first_date: object
+    last_date: object
+
+
+def summary() -> Summary:
+    span = Communique.objects.published().aggregate(first=Min("date"), last=Max("date"))
+    return Summary(
+        communiques=Communique.objects.published().count(),
+        issuers=issuers().count(),
+        people=with_published_count(KINDS["people"]).count(),
+        organizations=with_published_count(KINDS["organizations"]).count(),
+        places=with_published_count(KINDS["places"]).count(),
+        first_date=span["first"],
+        last_date=span["last"],
+    )
+
+
+def latest(n: int = 10) -> QuerySet[Communique]:
+    """Newest in the archive first: what a reader or a feed reader has not seen yet."""
+    return published().order_by("-published_at", "-pk")[:n]
+
+
+def years() -> list[dict]:
+    """[{"year": 2023, "count": 12}, ...], newest first; undated communiqués are left out."""
+    return list(
+        Communique.objects.published()
+        .filter(date__isnull=False)
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(count=Count("pk"))
+        .order_by("-year")
+    )
+
+
+def months(year: int) -> list[dict]:
+    """[{"month": 10, "count": 3}, ...] for one year, in calendar order."""
+    return list(
+        Communique.objects.published()
+        .filter(date__year=year)
+        .annotate(month=ExtractMonth("date"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("month")
+    )
+
+
+def in_month(year: int, month: int) -> QuerySet[Communique]:
+    return published().filter(date__year=year, date__month=month).order_by("date", "pk")
+
+
+def roles_of(person: Person) -> QuerySet[Participation]:
+    """Each role the person held, as stated in each published communiqué, oldest first."""
+    return (
+        Participation.objects.filter(person=person, communique__status=Communique.Status.PUBLISHED)
+        .select_related("communique", "organization")
+        .order_by("communique__date", "communique__pk", "position")
+    )
+
+
+def other_languages(communique: Communique) -> QuerySet[Communique]:
+    """Versions of the same statement in other languages.
+
+    The record has no explicit translation link yet, so a version is a published
+    communiqué from the same issuer, on the same date, in another language.
+    """
+    if not (communique.issuer_id and communique.date):
+        return Communique.objects.none()
+    return (
+        Communique.objects.published()
+        .filter(issuer_id=communique.issuer_id, date=communique.date)
+        .exclude(language=communique.language)
+        .exclude(pk=communique.pk)
+        .order_by("language")
+    )
+
+
+def latest_revision_number(communique: Communique) -> int | None:
+    return communique.revisions.aggregate(n=Max("number"))["n"]

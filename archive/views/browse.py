@@ -1,0 +1,52 @@
+"""Browsing by date of issue: years, then months, then the communiqués of a month."""
+
+import calendar
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from archive import stats
+from archive.views.meta import share_meta
+
+
+@require_safe
+def years(request):
+    context = {
+        **share_meta(request, "Browse communiqués by date", "Communiqués by year of issue."),
+        "years": stats.years(),
+    }
+    return render(request, "archive/browse_years.html", context)
+
+
+@require_safe
+def year(request, year: int):
+    months = stats.months(year)
+    if not months:
+        raise Http404("No communiqué from that year.")
+    for row in months:
+        row["name"] = calendar.month_name[row["month"]]
+    context = {
+        **share_meta(request, f"Communiqués of {year}", f"Communiqués issued in {year}, by month."),
+        "year": year,
+        "months": months,
+    }
+    return render(request, "archive/browse_year.html", context)
+
+
+@require_safe
+def month(request, year: int, month: int):
+    if not 1 <= month <= 12:
+        raise Http404("No such month.")
+    communiques = stats.in_month(year, month)
+    if not communiques.exists():
+        raise Http404("No communiqué from that month.")
+    title = f"Communiqués of {calendar.month_name[month]} {year}"
+    context = {
+        **share_meta(request, title, title + "."),
+        "year": year,
+        "month": month,
+        "month_name": calendar.month_name[month],
+        "communiques": communiques,
+    }
+    return render(request, "archive/browse_month.html", context)

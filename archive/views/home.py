@@ -1,0 +1,23 @@
+"""The front page: what the archive holds, and where to start."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from archive import stats
+from archive.views.meta import share_meta
+
+
+@require_safe
+def home(request):
+    summary = stats.summary()
+    description = (
+        f"An open archive of {summary.communiques} official communiqués: their text, "
+        "participants, demands, places and resolutions."
+    )
+    context = {
+        **share_meta(request, "Bayan: an archive of official communiqués", description),
+        "summary": summary,
+        "latest": stats.latest(10),
+        "top_issuers": stats.issuers()[:8],
+    }
+    return render(request, "archive/home.html", context)

@@ -1,0 +1,34 @@
+"""What a page tells link previews and search engines: canonical URL, title, description."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from archive import citations
+from archive.citations import CitationRecord
+
+
+def share_meta(request, title: str, description: str, path: str | None = None) -> dict:
+    """Context for templates/archive/_meta.html; `path` defaults to the page's own, sans query."""
+    return {
+        "canonical": request.build_absolute_uri(path or request.path),
+        "meta_title": title,
+        "meta_description": Truncator(" ".join(description.split())).chars(200),
+    }
+
+
+def cite_panel(citation: CitationRecord) -> dict:
+    """Context for templates/archive/_cite.html: Chicago on the page, three downloads."""
+    formats = [
+        ("bib", "BibTeX", citations.bibtex),
+        ("ris", "RIS", citations.ris),
+        ("json", "CSL-JSON", citations.csl_json),
+    ]
+    return {
+        "chicago": citations.chicago(citation),
+        "cite_formats": [
+            (key, label, render(citation), reverse("archive:cite", args=[citation.public_id, key]))
+            for key, label, render in formats
+        ],
+    }

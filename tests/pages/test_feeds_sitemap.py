@@ -1,0 +1,68 @@
+"""Atom feeds and the sitemap."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.pages.factories import CommuniqueFactory, OrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def entry_links(response) -> list[str]:
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    return [e.find(f"{ATOM}link").get("href") for e in feed.iter(f"{ATOM}entry")]
+
+
+def test_the_latest_feed_links_each_permalink(client, seed):
+    assert entry_links(client.get("/feeds/latest.atom")) == [
+        f"http://testserver/c/{seed.public_id}/"
+    ]
+
+
+def test_the_latest_feed_summarizes_with_the_first_paragraph(client, seed):
+    feed = ET.fromstring(client.get("/feeds/latest.atom").content)
+    summary = feed.find(f"{ATOM}entry/{ATOM}summary").text
+    assert summary.startswith("The Syrian Opposition Coalition (SOC) convened")
+
+
+def test_an_issuer_feed_has_only_that_issuers_communiques(client, seed):
+    CommuniqueFactory(issuer=OrganizationFactory(name="Someone Else"))
+    links = entry_links(client.get("/feeds/issuer/syrian-opposition-coalition.atom"))
+    assert links == [f"http://testserver/c/{seed.public_id}/"]
+
+
+def test_an_entity_feed_has_the_communiques_that_name_it(client, seed):
+    CommuniqueFactory()
+    links = entry_links(client.get("/feeds/people/badr-jamous.atom"))
+    assert links == [f"http://testserver/c/{seed.public_id}/"]
+
+
+def test_an_unknown_entity_has_no_feed(client, db):
+    assert client.get("/feeds/places/atlantis.atom").status_code == 404
+
+
+def test_the_sitemap_lists_every_published_permalink(client, seed):
+    other = CommuniqueFactory()
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    locations = {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+    assert f"http://testserver/c/{seed.public_id}/" in locations
+    assert f"http://testserver/c/{other.public_id}/" in locations
+
+
+def test_a_search_is_a_feed_of_its_results(client, seed):
+    from search.queue import drain
+
+    CommuniqueFactory(title="Harvest report", paragraphs=["Wheat and barley."])
+    drain()
+    links = entry_links(client.get("/feeds/search.atom?q=phosphorus"))
+    assert links == [f"http://testserver/c/{seed.public_id}/"]
+
+
+def test_a_search_feed_is_titled_by_its_query(client, seed):
+    feed = ET.fromstring(client.get("/feeds/search.atom?q=phosphorus").content)
+    assert feed.find(f"{ATOM}title").text == "Bayan: search “phosphorus”"

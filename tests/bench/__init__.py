@@ -1,0 +1,1 @@
+"""Benchmark data: the synthetic corpus generator."""

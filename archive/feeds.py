@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 
 from archive import stats
 from archive.models import Communique, Organization, Paragraph
+from search.service import SearchError, run_search
 
 FEED_SIZE = 50
 
@@ -96,16 +97,12 @@ class SearchFeed(CommuniqueFeed):
     """The results of a search, newest first, for the query string of the request."""
 
     def get_object(self, request):
-        try:
-            from search.service import run_search
-        except ImportError as error:  # the search service is not installed
-            raise Http404("Search is not available.") from error
         params = request.GET.copy()
         params.pop("page", None)  # a feed is always the newest results
         params.setdefault("sort", "-date")
         try:
             return request.GET, run_search(params)
-        except ValueError as error:  # search.service.SearchError: parameters it cannot honour
+        except SearchError as error:  # parameters the search cannot honour
             raise Http404(str(error)) from error
 
     def title(self, obj) -> str:
@@ -117,19 +114,5 @@ class SearchFeed(CommuniqueFeed):
         return "/search/" + (f"?{query}" if query else "")  # the search page's fixed URL
 
     def items(self, obj):
-        ids = [c.pk for c in communiques_in(obj[1])]
+        ids = [c.pk for c in obj[1].communiques]
         return _newest(stats.published().filter(pk__in=ids))
-
-
-def communiques_in(result) -> list[Communique]:
-    """The communiqués of a search result, whatever container the search service uses."""
-    for attribute in ("communiques", "object_list", "results"):
-        if hasattr(result, attribute):
-            result = getattr(result, attribute)
-            break
-    found = []
-    for hit in list(result)[: FEED_SIZE * 2]:
-        hit = getattr(hit, "object", hit)  # a Haystack SearchResult wraps the record
-        if isinstance(hit, Communique):
-            found.append(hit)
-    return found

@@ -69,6 +69,8 @@ def env_path(name: str, default: Path) -> Path:
 def database_config(url: str, default_sqlite: Path) -> dict:
     """DATABASE_URL, or the embedded SQLite file under DATA_DIR when it is unset."""
     if not url:
+        # The embedded default needs nothing but a folder: make it on first use.
+        default_sqlite.parent.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(default_sqlite),
@@ -122,9 +124,13 @@ def search_connection(url: str, default_index: Path) -> dict:
         raise ImproperlyConfigured(f"SEARCH_URL={url!r} names no host.")
     host = f"http://{parts.netloc}"
     name = parts.path.strip("/")
+    # Haystack swallows write errors unless told not to; the index queue must see them to
+    # retry instead of dropping the update.
+    common = {"INCLUDE_SPELLING": True, "SILENTLY_FAIL": False}
     if parts.scheme == "elasticsearch":
-        return {"ENGINE": engine, "URL": host + "/", "INDEX_NAME": name or "bayan"}
+        return {"ENGINE": engine, "URL": host + "/", "INDEX_NAME": name or "bayan", **common}
     return {
+        **common,
         "ENGINE": engine,
         "URL": f"{host}/{name or 'solr/bayan'}",
         "ADMIN_URL": f"{host}/solr/admin/cores",

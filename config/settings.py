@@ -46,9 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django_filters",
+    "search",  # before haystack: its rebuild_index/update_index (progress, batches) win
     "haystack",
     "archive",
-    "search",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import path
 
 from archive import publishing, review
@@ -81,6 +82,7 @@ class CommuniqueAdmin(admin.ModelAdmin):
         ),
     ]
     inlines = [ParagraphInline, ParticipationInline, DemandInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["publish", "unpublish"]
 
     def get_urls(self):

@@ -22,16 +22,13 @@ from archive.views.permalinks import (
     gone,
     published_or_gone,
 )
+from search.service import more_like_this
 
 logger = logging.getLogger(__name__)
 
 
 def related(communique: Communique) -> list[Communique]:
     """Similar communiqués from the search engine, or nothing while it is unavailable."""
-    try:
-        from search.service import more_like_this
-    except ImportError:
-        return []
     try:
         return list(more_like_this(communique, n=5))
     except Exception:  # a broken index must not take the page down with it

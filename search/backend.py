@@ -1,0 +1,400 @@
+"""Everything Whoosh-specific, in one place: SEARCH_URL=whoosh:///path selects it.
+
+Haystack's Whoosh backend works but has measured weaknesses, each handled here:
+
+- Schema: Haystack indexes its `*_exact` facet fields as stemmed text and, with term vectors,
+  raises a bare Exception when one is empty. Facet fields here (FacetMultiValueField in
+  search.search_indexes) are plain comma-separated KEYWORDs holding stable keys (slugs),
+  and the full-text fields share one analyzer (accents folded, English stemming).
+- Searching: Haystack opens a new searcher per query and first runs a second search to
+  restrict results to registered models. Here one searcher stays open per thread until the
+  index changes (a generation check), and since one model is indexed the restriction is
+  skipped; narrowing queries become a filter, not extra scored searches.
+- Faceting: Haystack's Whoosh faceting walks every posting list of a field per query. Here the
+  doc -> keys table of each facet field is built once per searcher and a query only counts
+  its matching documents.
+- Writing: only one Whoosh writer may exist at a time, and Haystack's AsyncWriter can drop
+  or delay updates under contention. Every write here goes through search.locking's
+  inter-process lock and commits one writer per batch (`apply`).
+- Highlights and spelling: fragments come back with private-use markers that the service
+  turns into <mark> after escaping (search.service), and "did you mean" is computed per
+  word, against unstemmed words, only for words the index does not know.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import Counter
+from datetime import date, datetime
+
+from haystack.backends import BaseEngine, log_query
+from haystack.backends.whoosh_backend import (
+    WhooshSearchBackend,
+    WhooshSearchQuery,
+)
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.exceptions import SearchBackendError, SkipDocument
+from haystack.models import SearchResult
+from haystack.utils import get_identifier
+from whoosh import highlight, query
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.fields import DATETIME, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID as WHOOSH_ID
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import EmptyIndexError
+from whoosh.qparser import QueryParser
+from whoosh.support.charset import accent_map
+from whoosh.writing import CLEAR
+
+from search.locking import writer_lock
+
+logger = logging.getLogger(__name__)
+
+# Highlight markers: private-use characters no communiqué contains, so that the service can
+# escape the whole fragment and only then turn these into <mark> elements.
+MARK_START, MARK_END = "\ue000", "\ue001"
+
+
+def text_analyzer():
+    # Accents are folded before stemming so that "Genève" and "Geneve" meet.
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter()
+    )
+
+
+class _MarkFormatter(highlight.Formatter):
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+
+
+class BayanWhooshSearchBackend(WhooshSearchBackend):
+    HIGHLIGHT_FRAGMENTS = 3
+    # The stored field that highlights and "more like this" read: the readable body, where
+    # the full-text field also holds names and roles that make poor snippets.
+    SOURCE_FIELD = "body"
+    WRITER_TIMEOUT = 60.0
+
+    def setup(self):
+        from haystack import connections
+
+        self._searcher = None
+        self._facet_tables: dict[str, list[tuple[str, ...]]] = {}
+        if not self.use_file_storage:
+            super().setup()
+        else:
+            os.makedirs(self.path, exist_ok=True)
+            self.storage = FileStorage(self.path)
+            fields = connections[self.connection_alias].get_unified_index().all_searchfields()
+            self.content_field_name, self.schema = self.build_schema(fields)
+            self.index = self._open_or_create()
+        # One parser for the query and the narrowing filters; no fuzzy plugin: user input is
+        # rewritten by search.query and never contains "~".
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        self.setup_complete = True
+
+    def _open_or_create(self):
+        # Haystack creates the index whenever opening it fails, and Whoosh's create_index
+        # deletes whatever index files exist: two processes starting on a fresh directory
+        # could wipe each other's first documents. Creation here happens once, under the lock.
+        try:
+            return self.storage.open_index(schema=self.schema)
+        except EmptyIndexError:
+            pass
+        with writer_lock():
+            if self.storage.index_exists():
+                return self.storage.open_index(schema=self.schema)
+            return self.storage.create_index(self.schema)
+
+    def build_schema(self, fields):
+        schema_fields = {
+            ID: WHOOSH_ID(stored=True, unique=True),
+            DJANGO_CT: WHOOSH_ID(stored=True),
+            DJANGO_ID: WHOOSH_ID(stored=True),
+        }
+        content_field_name = ""
+        for field in fields.values():
+            name = field.index_fieldname
+            if hasattr(field, "facet_for"):
+                # Keys are slugs: no commas, so the comma-joined list splits back exactly.
+                schema_fields[name] = KEYWORD(commas=True, stored=field.stored)
+            elif not field.indexed:
+                schema_fields[name] = STORED()
+            elif field.field_type in ("date", "datetime"):
+                schema_fields[name] = DATETIME(stored=field.stored, sortable=True)
+            elif field.field_type == "integer":
+                schema_fields[name] = NUMERIC(stored=field.stored, numtype=int, sortable=True)
+            else:
+                schema_fields[name] = TEXT(
+                    stored=field.stored, analyzer=text_analyzer(), spelling=field.document
+                )
+            if field.document:
+                content_field_name = name
+        if not content_field_name:
+            raise SearchBackendError("The search index declares no document=True field.")
+        return content_field_name, Schema(**schema_fields)
+
+    # -- Writing --------------------------------------------------------------------------
+
+    def apply(self, index, objects, remove_identifiers) -> None:
+        """Add or replace `objects` and remove `remove_identifiers`, in one locked commit."""
+        if not self.setup_complete:
+            self.setup()
+        documents, removals = [], list(remove_identifiers)
+        for obj in objects:
+            try:
+                documents.append(self._document(index, obj))
+            except SkipDocument:
+                removals.append(get_identifier(obj))
+        if not documents and not removals:
+            return
+        with writer_lock():
+            writer = self.index.writer(timeout=self.WRITER_TIMEOUT)
+            try:
+                for identifier in removals:
+                    writer.delete_by_term(ID, identifier)
+                for document in documents:
+                    writer.update_document(**document)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def update(self, index, iterable, commit=True):
+        self.apply(index, list(iterable), [])
+
+    def remove(self, obj_or_string, commit=True):
+        self.apply(None, [], [get_identifier(obj_or_string)])
+
+    def clear(self, models=None, commit=True):
+        # One model is indexed, so clearing a model clears the index. A CLEAR commit replaces
+        # the segments atomically: open searchers elsewhere keep working, where Haystack's
+        # rmtree of the directory would pull the files from under them.
+        if not self.setup_complete:
+            self.setup()
+        with writer_lock():
+            self.index.writer(timeout=self.WRITER_TIMEOUT).commit(mergetype=CLEAR)
+
+    def _document(self, index, obj) -> dict:
+        document = {}
+        for key, value in index.full_prepare(obj).items():
+            if key == "boost" or value is None:
+                continue
+            if isinstance(value, (list, tuple, set)):
+                value = ",".join(str(v).replace(",", " ") for v in value)
+            elif isinstance(value, datetime):
+                pass
+            elif isinstance(value, date):
+                value = datetime(value.year, value.month, value.day)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            elif not isinstance(value, (int, float)):
+                value = str(value)
+            if value == "":
+                continue  # an absent field, not an empty one: Whoosh stores nothing for it
+            document[key] = value
+        return document
+
+    def stored_documents(self, fields: list[str]):
+        """(django_id, {field: value}) for every indexed document: for the drift check."""
+        searcher = self._current_searcher()
+        for stored in searcher.all_stored_fields():
+            yield stored[DJANGO_ID], {name: stored.get(name) for name in fields}
+
+    # -- Reading --------------------------------------------------------------------------
+
+    def _current_searcher(self):
+        if not self.setup_complete:
+            self.setup()
+        searcher = self._searcher
+        try:
+            if searcher is not None and searcher.up_to_date():
+                return searcher
+        except Exception:  # the index files changed under an old searcher: open a new one
+            logger.debug("search index changed under its searcher", exc_info=True)
+        for attempt in range(5):
+            try:
+                fresh = self.index.searcher()
+                break
+            except FileNotFoundError:
+                # A concurrent commit merged away a segment between reading the table of
+                # contents and opening its files; the next generation is complete.
+                time.sleep(0.01 * (attempt + 1))
+        else:
+            fresh = self.index.searcher()
+        if searcher is not None:
+            searcher.close()
+        self._searcher = fresh
+        self._facet_tables = {}
+        return fresh
+
+    def _parse(self, text: str):
+        if not text or text.strip() in ("*", "*:*"):
+            return query.Every()
+        return self.parser.parse(text)
+
+    def _facet_table(self, searcher, field: str) -> list[tuple[str, ...]]:
+        """docnum -> keys of a facet field, built once per searcher."""
+        table = self._facet_tables.get(field)
+        if table is None:
+            reader = searcher.reader()
+            lists: list[list[str]] = [[] for _ in range(reader.doc_count_all())]
+            if field in reader.schema:
+                for key in reader.field_terms(field):
+                    for docnum in reader.postings(field, key).all_ids():
+                        lists[docnum].append(key)
+            table = [tuple(keys) for keys in lists]
+            self._facet_tables[field] = table
+        return table
+
+    def _facet_counts(self, searcher, q, facets) -> dict:
+        docs = list(searcher.docs_for_query(q))
+        fields = {}
+        for name, options in facets.items():
+            table = self._facet_table(searcher, name)
+            counts = Counter(key for docnum in docs for key in table[docnum])
+            size = (options or {}).get("size")
+            fields[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:size]
+        return {"fields": fields, "dates": {}, "queries": {}}
+
+    def _sorting(self, sort_by):
+        if not sort_by:
+            return None, False
+        directions = {s.startswith("-") for s in sort_by}
+        if len(directions) > 1:
+            raise SearchBackendError("Whoosh sorts every field in the same direction.")
+        return [s.lstrip("-") for s in sort_by], directions.pop()
+
+    @log_query
+    def search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        date_facets=None,
+        query_facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        result_class=None,
+        **kwargs,
+    ):
+        searcher = self._current_searcher()
+        q = self._parse(query_string)
+        filters = [self._parse(nq) for nq in (narrow_queries or ())]
+        if filters:
+            q = query.And([q, *filters]) if not isinstance(q, query.Every) else query.And(filters)
+        spelling = self._suggest(searcher, spelling_query) if spelling_query else None
+        if searcher.doc_count() == 0 or q is query.NullQuery:
+            return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": spelling}
+
+        start = start_offset or 0
+        limit = end_offset if end_offset is not None else None
+        if limit is not None and limit <= start:
+            limit = start + 1
+        sortedby, reverse = self._sorting(sort_by)
+        raw = searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse)
+        if highlight:
+            raw.formatter = _MarkFormatter()
+            raw.fragmenter = highlight_fragmenter()
+        results = [
+            self._result(hit, hit.score or 0, result_class, highlight) for hit in raw[start:limit]
+        ]
+        return {
+            "results": results,
+            "hits": len(raw),
+            "facets": self._facet_counts(searcher, q, facets) if facets else {},
+            "spelling_suggestion": spelling,
+        }
+
+    def more_like_this(
+        self,
+        model_instance,
+        additional_query_string=None,
+        start_offset=0,
+        end_offset=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
+        searcher = self._current_searcher()
+        docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
+        if docnum is None:
+            return {"results": [], "hits": 0}
+        top = end_offset or 20
+        source = searcher.stored_fields(docnum).get(self.SOURCE_FIELD) or ""
+        if not source.strip():
+            return {"results": [], "hits": 0}
+        raw = searcher.more_like(docnum, self.content_field_name, text=source, top=top, numterms=12)
+        results = [self._result(hit, hit.score or 0, result_class) for hit in raw]
+        return {"results": results[start_offset or 0 :], "hits": len(results)}
+
+    def _result(self, hit, score, result_class, with_highlights=False):
+        stored = hit.fields()
+        app_label, model_name = stored[DJANGO_CT].split(".")
+        # The body stays out of results: a page shows highlights or the stored summary.
+        skip = {DJANGO_CT, DJANGO_ID, ID, self.content_field_name, self.SOURCE_FIELD}
+        values = {key: value for key, value in stored.items() if key not in skip}
+        if with_highlights:
+            fragments = hit.highlights(
+                self.content_field_name,
+                text=stored.get(self.SOURCE_FIELD) or "",
+                top=self.HIGHLIGHT_FRAGMENTS,
+            )
+            values["highlighted"] = {self.content_field_name: [fragments] if fragments else []}
+        return (result_class or SearchResult)(
+            app_label, model_name, stored[DJANGO_ID], score, **values
+        )
+
+    def _suggest(self, searcher, words: str) -> str | None:
+        """The query's words with unknown ones replaced by their nearest indexed word."""
+        field = self.content_field_name
+        spelling_field = self.schema[field].spelling_fieldname(field)
+        reader = searcher.reader()
+        corrector = searcher.corrector(field)
+        out, changed = [], False
+        for word in words.split():
+            lowered = word.lower()
+            if (spelling_field, lowered) in reader:
+                out.append(word)
+                continue
+            suggestions = corrector.suggest(lowered, limit=1)
+            if suggestions and suggestions[0] != lowered:
+                out.append(suggestions[0])
+                changed = True
+            else:
+                out.append(word)
+        return " ".join(out) if changed else None
+
+    def create_spelling_suggestion(self, query_string):
+        return self._suggest(self._current_searcher(), query_string)
+
+
+def highlight_fragmenter():
+    return highlight.ContextFragmenter(maxchars=240, surround=80)
+
+
+class BayanWhooshSearchQuery(WhooshSearchQuery):
+    pass
+
+
+class BayanWhooshEngine(BaseEngine):
+    backend = BayanWhooshSearchBackend
+    query = BayanWhooshSearchQuery

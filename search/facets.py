@@ -1,0 +1,109 @@
+"""The one declaration of the search facets.
+
+The index, the page's sidebar, the JSON API and the tests all iterate over FACETS, so a facet
+added here appears everywhere at once. Each facet is indexed under its stable key (an entity's
+slug, a year, a language code: no commas, no case, no punctuation to survive) and displayed
+under a label looked up when the page is drawn, so that renaming an entity never orphans
+the filters in a bookmarked URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.apps import apps
+
+Keys = Callable[[object], list[str]]
+Labels = Callable[[Iterable[str]], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # the URL parameter, the index field and the API key
+    label: str  # the sidebar heading
+    keys: Keys  # communiqué -> the keys it is filed under
+    labels: Labels  # keys -> display labels (a key without a label is shown as itself)
+    newest_first: bool = False  # list values by key, descending (years), not by count
+
+
+def _slugs(values: Iterable) -> list[str]:
+    return sorted({v.slug for v in values if v is not None and v.slug})
+
+
+def _entity_labels(model_name: str) -> Labels:
+    def labels(keys: Iterable[str]) -> dict[str, str]:
+        model = apps.get_model("archive", model_name)
+        # str(): a person's or place's name, a resolution's "UNSC Resolution 2254 (2015)".
+        return {entity.slug: str(entity) for entity in model.objects.filter(slug__in=list(keys))}
+
+    return labels
+
+
+def _same(keys: Iterable[str]) -> dict[str, str]:
+    return {key: key for key in keys}
+
+
+def _language_labels(keys: Iterable[str]) -> dict[str, str]:
+    import pycountry
+
+    labels = {}
+    for key in keys:
+        language = pycountry.languages.get(alpha_2=key) if len(key) == 2 else None
+        labels[key] = language.name if language else key
+    return labels
+
+
+def _issuer(c) -> list[str]:
+    return _slugs([c.issuer])
+
+
+def _year(c) -> list[str]:
+    return [str(c.date.year)] if c.date else []
+
+
+def _participants(c) -> list[str]:
+    return _slugs(p.person for p in c.participations.all())
+
+
+def _organizations(c) -> list[str]:
+    return _slugs(p.organization for p in c.participations.all())
+
+
+def _places(c) -> list[str]:
+    return _slugs([*c.places.all(), c.meeting_place])
+
+
+def _addressees(c) -> list[str]:
+    return _slugs(a for d in c.demands.all() for a in d.addressees.all())
+
+
+def _resolutions(c) -> list[str]:
+    return _slugs(c.resolutions.all())
+
+
+def _language(c) -> list[str]:
+    return [c.language.lower()] if c.language else []
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("issuer", "Issuer", _issuer, _entity_labels("Organization")),
+    Facet("year", "Year", _year, _same, newest_first=True),
+    Facet("participant", "Participant", _participants, _entity_labels("Person")),
+    Facet(
+        "organization", "Participants' organization", _organizations, _entity_labels("Organization")
+    ),
+    Facet("place", "Place", _places, _entity_labels("Place")),
+    Facet("addressee", "Addressed to", _addressees, _entity_labels("Organization")),
+    Facet("resolution", "Resolution", _resolutions, _entity_labels("Resolution")),
+    Facet("language", "Language", _language, _language_labels),
+)
+
+FACETS_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
+
+# Not a sidebar facet: the month key ("2015-03") that draws the timeline of a short range.
+MONTH_FIELD = "month"
+
+
+def month_key(c) -> list[str]:
+    return [c.date.strftime("%Y-%m")] if c.date else []

@@ -1,0 +1,36 @@
+"""python manage.py rebuild_index: empty the index and index every published communiqué.
+
+Replaces Haystack's command (when `search` precedes `haystack` in INSTALLED_APPS) with one
+that shows progress, writes one batch per commit under the index writer lock, and so never
+races the background drains of running web workers.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from search import queue
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index from the database, with a progress bar."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive")
+        parser.add_argument("--batch-size", "-b", type=int, default=queue.REBUILD_BATCH_SIZE)
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        # Accepted for compatibility with Haystack's command; they change nothing here.
+        parser.add_argument("--using", "-u", action="append", default=[])
+        parser.add_argument("--workers", "-k", type=int, default=0)
+        parser.add_argument("--remove", "-r", action="store_true")
+        parser.add_argument("--nocommit", action="store_false", dest="commit")
+
+    def handle(self, *args, interactive: bool, batch_size: int, no_progress: bool, **options):
+        if interactive:
+            answer = input("This empties the search index and rebuilds it. Continue? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                raise CommandError("Cancelled; the index is unchanged.")
+        count = queue.rebuild(
+            progress=not no_progress, batch_size=batch_size, stream=self.stderr._out
+        )
+        self.stdout.write(f"Indexed {count} published communiqués.")

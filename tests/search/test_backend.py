@@ -1,0 +1,70 @@
+"""The Whoosh backend's own guarantees (skipped when SEARCH_URL names another engine)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from haystack import connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.query import QueryError, parse
+from tests.search.factories import communique
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
+    ),
+]
+
+
+def backend():
+    return connections["default"].get_backend()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=80) | st.text(alphabet='ab "()-:*?~^[]{}ANDORNOTplace', max_size=40))
+def test_every_accepted_query_is_one_whoosh_parses_without_error(search_index, text):
+    try:
+        rendered = parse(text).engine_query
+    except QueryError:
+        return
+    b = backend()
+    if not b.setup_complete:
+        b.setup()
+    b.parser.parse(rendered)  # raises on anything Whoosh cannot read
+
+
+def test_one_searcher_serves_queries_until_the_index_changes(index):
+    communique("A", ["truce"])
+    index()
+    b = backend()
+    first = b._current_searcher()
+    assert b._current_searcher() is first
+    communique("B", ["truce"])
+    index()
+    assert b._current_searcher() is not first
+
+
+def test_facet_keys_with_hyphens_and_unicode_survive(client, index):
+    from tests.search.factories import PlaceFactory
+
+    place = PlaceFactory(name="Ḥalab, al-Shahbāʾ")
+    communique("A", ["x"], places=[place])
+    index()
+    answer = client.get("/api/search/", {"place": place.slug}).json()
+    assert answer["total"] == 1
+    assert answer["facets"]["place"] == [
+        {"key": place.slug, "label": "Ḥalab, al-Shahbāʾ", "count": 1}
+    ]
+
+
+def test_a_second_index_opened_on_the_same_directory_keeps_the_documents(index):
+    communique("A", ["truce"])
+    index()
+    connections.reload("default")  # as another process starting: must open, never recreate
+    assert backend()._current_searcher().doc_count() == 1

@@ -31,6 +31,7 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py drain_index --once
+	$(BIN)/python manage.py index_drift --repair
 
 serve: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -4,7 +4,7 @@ The URL shapes are contracts: a permalink /c/<id>/ is printed in citations and n
 """
 
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path, re_path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from archive import feeds, stats
 from archive.sitemaps import SITEMAPS
@@ -63,4 +63,6 @@ urlpatterns = [
     path("api/communiques/<str:public_id>/", api.communique, name="api-communique"),
     path("api/<kind:kind>/", api.entities, name="api-entities"),
     path("api/<kind:kind>/<str:slug>/", api.entity, name="api-entity"),
+    # Research views: demand tracker, compare, timelines (archive.research)
+    path("", include("archive.research.urls")),
 ]

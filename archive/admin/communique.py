@@ -108,7 +108,7 @@ class CommuniqueAdmin(admin.ModelAdmin):
         extra = {"review": review.marked(communique) if communique else None}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
-    @admin.action(description="Publish the selected communiqués")
+    @admin.action(description="Publish the selected communiqués", permissions=["change"])
     def publish(self, request, queryset):
         drafts = queryset.filter(status=Communique.Status.DRAFT)
         count = 0
@@ -124,7 +124,7 @@ class CommuniqueAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(request, f"Published {count} communiqué(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish the selected communiqués")
+    @admin.action(description="Unpublish the selected communiqués", permissions=["change"])
     def unpublish(self, request, queryset):
         count = 0
         for communique in queryset.filter(status=Communique.Status.PUBLISHED):

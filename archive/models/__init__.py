@@ -16,10 +16,12 @@ from archive.models.entities import (
     Resolution,
 )
 from archive.models.imports import ImportBatch, ImportItem
+from archive.models.research import DemandRepeat
 
 __all__ = [
     "Communique",
     "Demand",
+    "DemandRepeat",
     "ImportBatch",
     "ImportItem",
     "Organization",

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from archive.ingest.pipeline import ingest_source
 from archive.ingest.sources import iter_sources
+from search import queue
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
@@ -19,8 +20,9 @@ class Command(BaseCommand):
     help = "Load (and publish) the demo communiqués carried in archive/demo/."
 
     def handle(self, **options):
-        for source in iter_sources([DEMO_DIR]):
-            result = ingest_source(source, publish=True)
-            communique = result.communique
-            where = f" → /c/{communique.public_id}/" if communique else ""
-            self.stdout.write(f"{result.outcome}: {source.name}{where}")
+        with queue.deferred():  # one index writer at the end, as for any import
+            for source in iter_sources(sorted(DEMO_DIR.glob("*.txt"))):
+                result = ingest_source(source, publish=True)
+                where = f" → /c/{result.communique.public_id}/" if result.communique else ""
+                self.stdout.write(f"{result.outcome}: {Path(source.name).name}{where}")
+        self.stdout.write(f"{queue.drain()} index updates applied.")

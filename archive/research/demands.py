@@ -1,0 +1,430 @@
+"""The demand tracker: every published demand, filtered, counted per addressee over time.
+
+Only demands of published communiqués exist here: `published_demands()` is the start of
+every query, so a draft's demand is never listed, counted, exported or suggested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from difflib import SequenceMatcher
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncYear
+from django.urls import reverse
+
+from archive.models import Communique, Demand, DemandRepeat, Organization
+from archive.research import charts
+
+TOP_ADDRESSEES = 6
+CANDIDATES = 5
+CANDIDATE_POOL = 2000  # earlier demands read per suggestion, newest first
+Addressees = Demand.addressees.through
+
+
+def published_demands() -> QuerySet[Demand]:
+    return (
+        Demand.objects.filter(communique__status=Communique.Status.PUBLISHED)
+        .select_related(
+            "communique", "communique__issuer", "speaker", "repeat__earlier__communique"
+        )
+        .prefetch_related("addressees")
+        .order_by("-communique__date", "-communique__pk", "position", "pk")
+    )
+
+
+# ---- Filters ----
+
+
+class SlugListField(forms.Field):
+    """Any number of slugs from repeated parameters (?addressee=a&addressee=b)."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return [v.strip() for v in value if v and v.strip()]
+
+
+class SlugListFilter(django_filters.Filter):
+    field_class = SlugListField
+
+
+def _with_addressee(queryset, name, slugs):
+    if not slugs:
+        return queryset
+    ids = Addressees.objects.filter(organization__slug__in=slugs).values("demand_id")
+    return queryset.filter(pk__in=ids)
+
+
+def _with_other_addressee(queryset, name, slugs):
+    """Demands with at least one addressee outside `slugs` (the chart's "other" bars)."""
+    if not slugs:
+        return queryset
+    ids = Addressees.objects.exclude(organization__slug__in=slugs).values("demand_id")
+    return queryset.filter(pk__in=ids)
+
+
+def _text(queryset, name, value):
+    for word in value.split()[:10]:
+        queryset = queryset.filter(text__icontains=word)
+    return queryset
+
+
+class DemandFilter(django_filters.FilterSet):
+    addressee = SlugListFilter(method=_with_addressee, label="Addressed to")
+    other_than = SlugListFilter(method=_with_other_addressee, label="Addressed to others than")
+    issuer = django_filters.CharFilter(field_name="communique__issuer__slug", label="Issuer")
+    date_from = django_filters.DateFilter(field_name="communique__date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="communique__date", lookup_expr="lte")
+    q = django_filters.CharFilter(method=_text, label="Text")
+    repeated = django_filters.BooleanFilter(
+        field_name="repeat", lookup_expr="isnull", exclude=True, label="Only repeated calls"
+    )
+
+    class Meta:
+        model = Demand
+        fields: list[str] = []
+
+
+def filtered(params) -> DemandFilter:
+    return DemandFilter(params, queryset=published_demands())
+
+
+def query_string(params, **changes) -> str:
+    """The filters of `params` with `changes` applied (None drops a key), as a query string."""
+    keep = [k for k in DemandFilter.base_filters if k in params]
+    data = {k: params.getlist(k) if hasattr(params, "getlist") else params[k] for k in keep}
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    data = {k: v for k, v in data.items() if v not in ("", [], None)}
+    return urlencode(data, doseq=True)
+
+
+# ---- Chart: demands per addressee per month or year ----
+
+
+def _trunc(unit: str, path: str):
+    return TruncYear(path) if unit == "year" else TruncMonth(path)
+
+
+def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.Chart:
+    """Demands per addressee per period, the `top` addressees and "other" stacked.
+
+    A demand made to two addressees counts once in each one's bar; "other" counts a demand
+    once per period however many of its addressees fall outside the top.
+    """
+    params = filterset.data
+    cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
+    demands = filterset.qs.filter(communique__date__isnull=False).order_by()
+    ids = demands.values("pk")
+    chosen = cleaned.get("addressee") or []
+
+    span = demands.aggregate(first=Min("communique__date"), last=Max("communique__date"))
+    start = cleaned.get("date_from") or span["first"]
+    end = cleaned.get("date_to") or span["last"]
+    if span["first"] is None:
+        start = end = None
+    unit = charts.unit_for(start, end)
+    period = _trunc(unit, "demand__communique__date")
+
+    pairs = Addressees.objects.filter(demand_id__in=ids)
+    if chosen:
+        pairs = pairs.filter(organization__slug__in=chosen)
+    rows = (
+        pairs.annotate(period=period)
+        .values("period", "organization_id")
+        .annotate(n=Count("demand_id", distinct=True))
+        .order_by()
+    )
+    counts: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    totals: dict[int, int] = defaultdict(int)
+    for row in rows:
+        day = _as_date(row["period"])
+        counts[row["organization_id"]][day] = row["n"]
+        totals[row["organization_id"]] += row["n"]
+    ranked = sorted(totals, key=lambda pk: -totals[pk])
+    shown = ranked if chosen else ranked[:top]
+    organizations = Organization.objects.in_bulk(shown)
+    shown = [pk for pk in shown if pk in organizations]
+    # Same total: alphabetical, so the order never depends on the database.
+    shown.sort(key=lambda pk: (-totals[pk], organizations[pk].name))
+
+    other: dict[dt.date, int] = {}
+    if len(ranked) > len(shown):
+        top_ids = [organizations[pk].pk for pk in shown]
+        others = Addressees.objects.filter(demand_id__in=ids).exclude(organization_id__in=top_ids)
+        other = {
+            _as_date(row["period"]): row["n"]
+            for row in others.annotate(period=period)
+            .values("period")
+            .annotate(n=Count("demand_id", distinct=True))
+            .order_by()
+        }
+
+    keys = [organizations[pk].slug for pk in shown] + ([charts.OTHER] if other else [])
+    palette = charts.colours(keys)
+    series = [
+        charts.Series(
+            organizations[pk].slug, organizations[pk].label, palette[organizations[pk].slug]
+        )
+        for pk in shown
+    ]
+    if other:
+        series.append(charts.Series(charts.OTHER, "Other addressees", palette[charts.OTHER]))
+
+    bars = []
+    periods = charts.periods_between(start, end, unit) if start and end else []
+    top_slugs = [organizations[pk].slug for pk in shown]
+    for p in periods:
+        bar = charts.Bar(p)
+        lo = max(p.start, cleaned.get("date_from") or p.start)
+        hi = min(p.end, cleaned.get("date_to") or p.end)
+        for s, pk in zip(series, [*shown, None], strict=False):
+            n = counts[pk].get(p.start, 0) if pk is not None else other.get(p.start, 0)
+            if s.key == charts.OTHER:
+                qs = query_string(
+                    params, addressee=None, other_than=top_slugs, date_from=str(lo), date_to=str(hi)
+                )
+                title = f"{p.label}: {n} demand{'s' if n != 1 else ''} to other addressees"
+            else:
+                qs = query_string(
+                    params, addressee=s.key, other_than=None, date_from=str(lo), date_to=str(hi)
+                )
+                title = f"{s.label}, {p.label}: {n} demand{'s' if n != 1 else ''}"
+            bar.segments.append(
+                charts.Segment(s, n, f"{reverse('archive:research:demands')}?{qs}", title)
+            )
+        bars.append(bar)
+    return charts.Chart(
+        id="demands-chart",
+        title=f"Demands per addressee, by {unit}",
+        description=(
+            "Stacked bars: for each "
+            + unit
+            + ", the number of demands made to each of the most frequent addressees"
+            + (" and to all others." if other else ".")
+        ),
+        unit=unit,
+        series=series,
+        bars=bars,
+        noun="demands",
+    )
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# ---- Choices for the form ----
+
+
+def addressee_choices(limit: int = 200) -> list[dict]:
+    """Organizations that received published demands, most addressed first."""
+    return list(
+        Organization.objects.filter(
+            demands_received__communique__status=Communique.Status.PUBLISHED
+        )
+        .annotate(n=Count("demands_received", distinct=True))
+        .order_by("-n", "name")
+        .values("slug", "name", "acronym", "n")[:limit]
+    )
+
+
+def issuer_choices(limit: int = 200) -> list[dict]:
+    return list(
+        Organization.objects.filter(issued__demands__isnull=False)
+        .filter(issued__status=Communique.Status.PUBLISHED)
+        .annotate(n=Count("issued__demands", distinct=True))
+        .order_by("-n", "name")
+        .values("slug", "name", "acronym", "n")[:limit]
+    )
+
+
+# ---- One demand as data ----
+
+
+def permalink(demand: Demand) -> str:
+    url = demand.communique.get_absolute_url()
+    return f"{url}#p{demand.paragraph}" if demand.paragraph else url
+
+
+def repeats_id(demand: Demand) -> int | None:
+    """The earlier demand this one repeats, if it is public."""
+    repeat = demand.repeat if _has_repeat(demand) else None
+    if repeat is None or repeat.earlier.communique.status != Communique.Status.PUBLISHED:
+        return None
+    return repeat.earlier_id
+
+
+def _has_repeat(demand: Demand) -> bool:
+    try:
+        demand.repeat  # noqa: B018
+    except DemandRepeat.DoesNotExist:
+        return False
+    return True
+
+
+def as_json(demand: Demand, absolute) -> dict:
+    c = demand.communique
+    return {
+        "id": demand.pk,
+        "text": demand.text,
+        "url": absolute(permalink(demand)),
+        "communique": {"id": c.public_id, "title": c.title, "url": absolute(c.get_absolute_url())},
+        "paragraph": demand.paragraph,
+        "issuer": {"key": c.issuer.slug, "label": c.issuer.label} if c.issuer_id else None,
+        "date": c.date.isoformat() if c.date else None,
+        "verb": demand.verb,
+        "speaker": (
+            {"key": demand.speaker.slug, "label": demand.speaker.name} if demand.speaker else None
+        ),
+        "addressees": [{"key": a.slug, "label": a.label} for a in demand.addressees.all()],
+        "repeats": repeats_id(demand),
+    }
+
+
+CSV_HEADER = [
+    "id",
+    "date",
+    "issuer",
+    "addressees",
+    "text",
+    "verb",
+    "speaker",
+    "paragraph",
+    "communique",
+    "url",
+    "repeats",
+]
+
+
+def csv_rows(demands: QuerySet[Demand], absolute):
+    yield CSV_HEADER
+    for d in demands.iterator(chunk_size=500):
+        c = d.communique
+        yield [
+            d.pk,
+            c.date.isoformat() if c.date else "",
+            c.issuer.name if c.issuer_id else "",
+            "; ".join(a.name for a in d.addressees.all()),
+            d.text,
+            d.verb,
+            d.speaker.name if d.speaker else "",
+            d.paragraph or "",
+            c.public_id,
+            absolute(permalink(d)),
+            repeats_id(d) or "",
+        ]
+
+
+# ---- Repeated calls ----
+
+
+def repeat_chain(demand: Demand, limit: int = 50) -> list[Demand]:
+    """The earlier demands this one repeats, nearest first, up to the first public one."""
+    chain, seen, current = [], {demand.pk}, demand
+    while len(chain) < limit:
+        link = (
+            DemandRepeat.objects.filter(demand=current)
+            .select_related("earlier__communique__issuer")
+            .first()
+        )
+        if link is None or link.earlier_id in seen:
+            break
+        if link.earlier.communique.status != Communique.Status.PUBLISHED:
+            break
+        chain.append(link.earlier)
+        seen.add(link.earlier_id)
+        current = link.earlier
+    return chain
+
+
+def repeat_summary(demand: Demand) -> dict | None:
+    """For a repeated call: since when it has been made, how many times, and to whom."""
+    chain = repeat_chain(demand)
+    if not chain:
+        return None
+    first = chain[-1]
+    addressees = {a.pk: a for d in [demand, *chain] for a in d.addressees.all()}
+    since = first.communique.date
+    days = (demand.communique.date - since).days if since and demand.communique.date else None
+    return {
+        "earlier": chain[0],
+        "first": first,
+        "since": since,
+        "days": days,
+        "times": len(chain) + 1,
+        "addressees": sorted(addressees.values(), key=lambda a: a.name),
+    }
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _tokens(text: str) -> set[str]:
+    return {w for w in _WORDS.findall(text.casefold()) if len(w) > 2}
+
+
+def similarity(a: str, b: str) -> float:
+    """Text similarity 0–1: the mean of token Jaccard and difflib's ratio."""
+    ta, tb = _tokens(a), _tokens(b)
+    jaccard = len(ta & tb) / len(ta | tb) if ta | tb else 0.0
+    ratio = SequenceMatcher(None, a.casefold(), b.casefold(), autojunk=False).ratio()
+    return round((jaccard + ratio) / 2, 3)
+
+
+def earlier_demands(demand: Demand) -> QuerySet[Demand]:
+    """Published demands made before this one; to the same addressees when it has any."""
+    c = demand.communique
+    earlier = Demand.objects.filter(communique__status=Communique.Status.PUBLISHED).exclude(
+        communique=c
+    )
+    if c.date:
+        earlier = earlier.filter(
+            Q(communique__date__lt=c.date) | Q(communique__date=c.date, communique__pk__lt=c.pk)
+        )
+    addressees = list(demand.addressees.values_list("pk", flat=True))
+    if addressees:
+        earlier = earlier.filter(
+            pk__in=Addressees.objects.filter(organization_id__in=addressees).values("demand_id")
+        )
+    return earlier.exclude(pk=demand.pk)
+
+
+def repeat_candidates(demand: Demand, n: int = CANDIDATES) -> list[tuple[Demand, float]]:
+    """The `n` earlier demands most similar in wording, best first, with their score."""
+    pool = (
+        earlier_demands(demand)
+        .select_related("communique__issuer")
+        .prefetch_related("addressees")
+        .order_by("-communique__date", "-pk")[:CANDIDATE_POOL]
+    )
+    scored = [(d, similarity(demand.text, d.text)) for d in pool]
+    scored.sort(key=lambda pair: (-pair[1], pair[0].pk))
+    return [pair for pair in scored[:n] if pair[1] > 0]
+
+
+def mark_repeat(demand: Demand, earlier: Demand, user=None, note: str = "") -> DemandRepeat:
+    link = DemandRepeat(
+        demand=demand,
+        earlier=earlier,
+        similarity=similarity(demand.text, earlier.text),
+        marked_by=user if getattr(user, "is_authenticated", False) else None,
+        note=note,
+    )
+    link.clean()  # not itself, no loop
+    DemandRepeat.objects.filter(demand=demand).delete()
+    link.save()
+    return link

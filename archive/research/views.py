@@ -1,0 +1,176 @@
+"""Thin views over archive.research: the demand tracker, exports, compare, CSV of charts."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from archive import stats
+from archive.models import Communique, Resolution
+from archive.research import charts, citations_timeline, compare, cooccurrence, demands
+from archive.views.meta import share_meta
+
+PAGE_SIZE = 50
+API_PAGE_SIZE = 100
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv(rows, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+def demand_tracker(request):
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        return demands_csv(request)
+    if fmt == "json":
+        return demands_json(request)
+    if fmt == "chart-csv":
+        return demands_chart_csv(request)
+    filterset = demands.filtered(request.GET)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [{"demand": d, "repeat": demands.repeat_summary(d)} for d in page.object_list]
+    query = demands.query_string(request.GET)
+    context = {
+        **share_meta(
+            request,
+            "Demand tracker",
+            "Every demand in the archive's communiqués: who demanded what of whom, and when.",
+        ),
+        "filterset": filterset,
+        "page": page,
+        "items": items,
+        "chart": demands.demands_chart(filterset),
+        "addressees": demands.addressee_choices(),
+        "issuers": demands.issuer_choices(),
+        "chosen": request.GET.getlist("addressee"),
+        "filters_query": query,  # not "query": base.html puts that in the header's search box
+        "csv_url": f"{reverse('archive:research:demands-csv')}?{query}",
+        "json_url": f"{reverse('archive:research:demands-json')}?{query}",
+        "chart_csv_url": f"{reverse('archive:research:demands-chart-csv')}?{query}",
+    }
+    return render(request, "research/demands.html", context)
+
+
+@require_safe
+def demands_json(request):
+    filterset = demands.filtered(request.GET)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
+    try:
+        size = max(1, min(int(request.GET.get("page_size", API_PAGE_SIZE)), 500))
+    except ValueError:
+        size = API_PAGE_SIZE
+    paginator = Paginator(filterset.qs, size)
+    page = paginator.get_page(request.GET.get("page"))
+    base = reverse("archive:research:demands-json")
+
+    def link(number):
+        query = demands.query_string(request.GET, page=str(number), page_size=str(size))
+        return request.build_absolute_uri(f"{base}?{query}")
+
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "pages": paginator.num_pages or math.ceil(paginator.count / size),
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [demands.as_json(d, request.build_absolute_uri) for d in page.object_list],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@require_safe
+def demands_csv(request):
+    filterset = demands.filtered(request.GET)
+    return _csv(demands.csv_rows(filterset.qs, request.build_absolute_uri), "bayan-demands.csv")
+
+
+@require_safe
+def demands_chart_csv(request):
+    chart = demands.demands_chart(demands.filtered(request.GET))
+    return _csv(charts.chart_csv_rows(chart), "bayan-demands-per-addressee.csv")
+
+
+# ---- Entities ----
+
+
+def _public_entity(kind: str, slug: str):
+    spec = stats.KINDS[kind]
+    entity = get_object_or_404(spec.model, slug=slug)
+    if not spec.communiques(entity).exists():  # named in drafts only: not public
+        raise Http404("Nothing published mentions this.")
+    return entity
+
+
+@require_safe
+def entity_timeline_csv(request, kind: str, slug: str):
+    entity = _public_entity(kind, slug)
+    chart = citations_timeline.entity_timeline(kind, entity)
+    return _csv(charts.chart_csv_rows(chart), f"bayan-{kind}-{entity.slug}-timeline.csv")
+
+
+@require_safe
+def entity_cooccurrence_csv(request, kind: str, slug: str):
+    entity = _public_entity(kind, slug)
+    items = cooccurrence.cooccurring(kind, entity)
+    return _csv(
+        cooccurrence.csv_rows(items, request.build_absolute_uri),
+        f"bayan-{kind}-{entity.slug}-cooccurrence.csv",
+    )
+
+
+@require_safe
+def resolution_citations_csv(request, slug: str):
+    resolution: Resolution = _public_entity("resolutions", slug)
+    chart = citations_timeline.citations_chart(resolution)
+    return _csv(charts.chart_csv_rows(chart), f"bayan-{resolution.slug}-citations.csv")
+
+
+# ---- Compare ----
+
+
+def _published(public_id: str) -> Communique:
+    return get_object_or_404(Communique.objects.published().with_structure(), public_id=public_id)
+
+
+@require_safe
+def compare_view(request, id_a: str, id_b: str):
+    a, b = _published(id_a), _published(id_b)
+    context = {
+        **share_meta(request, f"Compare: {a.title} / {b.title}", f"{a.title} and {b.title}"),
+        "a": a,
+        "b": b,
+        **compare.compare(a, b),
+        "swap_url": reverse("archive:research:compare", args=[b.public_id, a.public_id]),
+    }
+    return render(request, "research/compare.html", context)
+
+
+@require_safe
+def compare_previous(request, public_id: str):
+    current = get_object_or_404(Communique.objects.published(), public_id=public_id)
+    previous = compare.previous_from_issuer(current)
+    if previous is None:
+        raise Http404("No earlier communiqué from this issuer.")
+    return HttpResponseRedirect(
+        reverse("archive:research:compare", args=[previous.public_id, current.public_id])
+    )

@@ -53,8 +53,12 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Search benchmark (docs/benchmarks.md): N synthetic communiqués, the embedded default measured
+# against PostgreSQL 15 full-text search in the same run. BENCH_ARGS: e.g. --reuse --skip-load.
+N ?= 100000
 bench: install-test
-	$(BIN)/python manage.py bench
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench --count $(N) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -6,4 +6,5 @@ class ArchiveConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self) -> None:
-        from archive import signals  # noqa: F401  (registers the tombstone handler)
+        # Registers the tombstone handler and the audit log's handlers.
+        from archive import audit, signals  # noqa: F401

@@ -36,7 +36,8 @@ class CitationRecord:
     organization: str = ""
     body: str = ""
     date: dt.date | None = None
-    language: str = ""
+    language: str = ""  # ISO 639-1 code of the version cited
+    original_language: str = ""  # when the version cited is a translation: the original's
 
 
 def record_for(communique, url: str, accessed: dt.date) -> CitationRecord:
@@ -49,6 +50,9 @@ def record_for(communique, url: str, accessed: dt.date) -> CitationRecord:
         body=communique.issuer_body,
         date=communique.date,
         language=communique.language,
+        original_language=(
+            communique.translation_of.language if communique.translation_of_id else ""
+        ),
     )
 
 
@@ -77,8 +81,33 @@ def chicago(rec: CitationRecord) -> str:
     issued = ", ".join(p for p in (rec.body, long_date(rec.date) if rec.date else "") if p)
     if issued:
         parts.append(_end(issued))
+    version = language_note(rec)
+    if version:
+        parts.append(version)
     parts.append(f"{rec.url} (accessed {long_date(rec.accessed)}).")
     return " ".join(parts)
+
+
+def language_name(code: str) -> str:
+    """ "Arabic" for "ar", in English whatever the interface language; the code if unknown."""
+    from django.conf.locale import LANG_INFO
+
+    return LANG_INFO.get((code or "").lower(), {}).get("name", code)
+
+
+def language_note(rec: CitationRecord) -> str:
+    """Which language was cited: "In Arabic.", "English translation from the Arabic."
+
+    An English original needs no note (the citation is in English); anything else does.
+    """
+    if rec.original_language and rec.original_language != rec.language:
+        return (
+            f"{language_name(rec.language)} translation from the "
+            f"{language_name(rec.original_language)}."
+        )
+    if rec.language and rec.language != "en":
+        return f"In {language_name(rec.language)}."
+    return ""
 
 
 def _end(text: str) -> str:
@@ -108,6 +137,8 @@ def bibtex(rec: CitationRecord) -> str:
         fields.append(("date", rec.date.isoformat()))
     if rec.language:
         fields.append(("language", rec.language))
+    if rec.original_language and rec.original_language != rec.language:
+        fields.append(("origlanguage", rec.original_language))  # biblatex: a translation
     fields += [("url", rec.url), ("urldate", rec.accessed.isoformat())]
     body = ",\n".join(
         f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"

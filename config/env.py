@@ -94,8 +94,9 @@ def database_config(url: str, default_sqlite: Path) -> dict:
 
 SEARCH_ENGINES = {
     "whoosh": "search.backend.BayanWhooshEngine",
-    "elasticsearch": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
-    "solr": "haystack.backends.solr_backend.SolrEngine",
+    # Haystack's engines with Bayan's Arabic/French/English analyzers declared (search.engines).
+    "elasticsearch": "search.engines.elasticsearch.BayanElasticsearch7Engine",
+    "solr": "search.engines.solr.BayanSolrEngine",
 }
 
 

@@ -18,6 +18,7 @@ from config.env import (
     env_str,
     search_connection,
 )
+from config.ratelimit import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("DATA_DIR", BASE_DIR / "var")
@@ -53,14 +54,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.ratelimit.RateLimitMiddleware",  # 429 + Retry-After on search, API, exports
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.security.LoginLockoutMiddleware",  # admin login brute force
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "archive.audit.AuditActorMiddleware",  # who did it, for the audit log
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.IndexHealthMiddleware",  # admins see why the index lags
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.SearchUnavailableMiddleware",  # index errors: 503, not 500
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +150,43 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Security headers (config.security): a strict CSP, no 'unsafe-inline' anywhere.
+BAYAN_CSP_REPORT_ONLY = env_bool("BAYAN_CSP_REPORT_ONLY", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Caches. "ratelimit" holds the rate-limit and login-failure counters: per process by default;
+# BAYAN_RATE_LIMIT_CACHE=database shares them between gunicorn workers (after
+# `manage.py createcachetable`).
+BAYAN_RATE_LIMIT_CACHE = env_str("BAYAN_RATE_LIMIT_CACHE", "local")
+if BAYAN_RATE_LIMIT_CACHE not in {"local", "database"}:
+    raise ImproperlyConfigured(
+        f"BAYAN_RATE_LIMIT_CACHE={BAYAN_RATE_LIMIT_CACHE!r}: use local or database."
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "bayan_ratelimit_cache",
+        }
+        if BAYAN_RATE_LIMIT_CACHE == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
+}
+
+# Abuse (config.ratelimit): requests per client IP; "0" turns a limit off.
+BAYAN_RATE_LIMIT = env_str("BAYAN_RATE_LIMIT", "120/m")
+BAYAN_EXPORT_RATE_LIMIT = env_str("BAYAN_EXPORT_RATE_LIMIT", "20/m")
+parse_rate(BAYAN_RATE_LIMIT, "BAYAN_RATE_LIMIT")  # refuse a malformed value at start
+parse_rate(BAYAN_EXPORT_RATE_LIMIT, "BAYAN_EXPORT_RATE_LIMIT")
+# How many reverse proxies append to X-Forwarded-For; 0 trusts only the socket's address.
+BAYAN_TRUSTED_PROXIES = env_int("BAYAN_TRUSTED_PROXIES", 0, minimum=0)
+# Admin login (config.security): lock a username+address out after N failures for M minutes.
+BAYAN_LOGIN_MAX_FAILURES = env_int("BAYAN_LOGIN_MAX_FAILURES", 5, minimum=1)
+BAYAN_LOGIN_LOCKOUT_MINUTES = env_int("BAYAN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 
 LOGGING = {
     "version": 1,

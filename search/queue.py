@@ -266,16 +266,34 @@ def rebuild(progress: bool = True, batch_size: int = REBUILD_BATCH_SIZE, stream=
     """Empty the index and index every published communiqué, one writer per batch."""
     from tqdm import tqdm
 
-    backend, _ = _engine()
+    backend, index = _engine()
     with writer_lock():
         backend.clear()
         ids = _published_ids()
         bar = tqdm(total=len(ids), unit="doc", disable=not progress, file=stream)
-        for chunk in _chunks(ids, batch_size):
-            write(list(Communique.objects.published().with_structure().filter(pk__in=chunk)), [])
-            bar.update(len(chunk))
+        if hasattr(backend, "bulk"):  # search.backend (Whoosh): one writer, parallel analysis
+            with backend.bulk(index) as add:
+                for chunk in _chunks(ids, batch_size):
+                    add(_load(chunk))
+                    bar.update(len(chunk))
+        else:
+            for chunk in _chunks(ids, batch_size):
+                write(_load(chunk), [])
+                bar.update(len(chunk))
         bar.close()
     return len(ids)
+
+
+# Records read per query: SQLite turns a prefetch of more than ~1,000 related ids into an OR
+# chain deeper than it allows ("Expression tree is too large"), which 500 communiqués reach.
+LOAD_CHUNK = 200
+
+
+def _load(ids: list[int]) -> list[Communique]:
+    objects: list[Communique] = []
+    for chunk in _chunks(ids, LOAD_CHUNK):
+        objects += Communique.objects.published().with_structure().filter(pk__in=chunk)
+    return objects
 
 
 @dataclass
@@ -316,7 +334,7 @@ def drift(batch_size: int = REBUILD_BATCH_SIZE) -> Drift:
     result = Drift()
     ids = _published_ids()
     for chunk in _chunks(ids, batch_size):
-        for c in Communique.objects.published().with_structure().filter(pk__in=chunk):
+        for c in _load(chunk):
             if c.pk not in indexed:
                 result.missing.append(c.pk)
             elif index.full_prepare(c).get("fingerprint") != indexed[c.pk]:

@@ -19,6 +19,7 @@ from haystack import fields as haystack_fields
 from haystack import indexes
 
 from archive.models import Communique
+from search.analysis import language_tag
 from search.facets import FACETS, MONTH_FIELD, month_key
 
 SUMMARY_CHARS = 300
@@ -65,7 +66,8 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
         ]
         demands = [d.text for d in c.demands.all()]
         addressees = [a.name for d in c.demands.all() for a in d.addressees.all()]
-        return _join(
+        # The language tag lets the analyzer stem by the document's language (search.analysis).
+        return language_tag(c.language) + _join(
             [
                 c.title,
                 *_org_names(c.issuer),

@@ -71,7 +71,15 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    url: str  # this search with the value toggled
+    # The search's parameters and the facet: `url` is built when a page draws it (the JSON
+    # API never does; building up to 100 URLs per facet cost more than counting them).
+    params: SearchParams = field(repr=False, compare=False)
+    facet_name: str = field(repr=False, compare=False)
+
+    @property
+    def url(self) -> str:
+        """This search with the value toggled."""
+        return self.params.url(filters=self.params.toggled(self.facet_name, self.key))
 
 
 @dataclass(frozen=True)
@@ -231,7 +239,8 @@ def _filtered(sqs: SearchQuerySet, params: SearchParams, without: str | None = N
 
 
 def _counts_only(sqs: SearchQuerySet) -> dict:
-    sqs.query.set_limits(0, 1)
+    # No page: Whoosh's backend (search.backend) then scores nothing; others return one hit.
+    sqs.query.set_limits(0, 0)
     return sqs.facet_counts().get("fields", {})
 
 
@@ -346,7 +355,8 @@ def _facet_counts(facet: Facet, pairs, params: SearchParams) -> FacetCounts:
             label=labels.get(key, key),
             count=count,
             selected=key in selected,
-            url=params.url(filters=params.toggled(facet.name, key)),
+            params=params,
+            facet_name=facet.name,
         )
         for key, count in counts.items()
     ]

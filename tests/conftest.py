@@ -35,6 +35,17 @@ def search_index(tmp_path, settings):
     connections.reload("default")
 
 
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings):
+    """Suites make hundreds of requests a minute: limits are off unless a test sets them."""
+    from django.core.cache import caches
+
+    settings.BAYAN_RATE_LIMIT = "0"
+    settings.BAYAN_EXPORT_RATE_LIMIT = "0"
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
     return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}"

@@ -94,7 +94,13 @@ def main(command: list[str]) -> int:
             stdout=subprocess.DEVNULL,
         )
         wait_ready(port)
-        env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/bayan")
+        env = dict(
+            os.environ,
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/bayan",
+            # For tests that restart the server mid-traffic (tests/reliability).
+            BAYAN_PG_DATA=str(data),
+            BAYAN_PG_BIN=str(pg_bin),
+        )
         print(f"PostgreSQL 15 running on 127.0.0.1:{port} ({workdir})", flush=True)
         return subprocess.call(command, env=env)
     finally:

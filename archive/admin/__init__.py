@@ -1,1 +1,1 @@
-from archive.admin import communique, demands, entities, imports  # noqa: F401  (registers the admins)
+from archive.admin import audit, communique, demands, entities, imports  # noqa: F401  (registers the admins)

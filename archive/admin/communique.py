@@ -45,7 +45,7 @@ class CommuniqueAdmin(admin.ModelAdmin):
     search_fields = ["title", "public_id", "issuer__name", "issuer__acronym", "paragraphs__text"]
     date_hierarchy = "date"
     list_select_related = ["issuer"]
-    autocomplete_fields = ["issuer", "meeting_place", "places", "resolutions"]
+    autocomplete_fields = ["issuer", "meeting_place", "places", "resolutions", "translation_of"]
     readonly_fields = [
         "public_id",
         "sha256",
@@ -57,7 +57,7 @@ class CommuniqueAdmin(admin.ModelAdmin):
         "published_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "language", "status", "needs_ocr"]}),
+        (None, {"fields": ["title", "slug", "language", "translation_of", "status", "needs_ocr"]}),
         (
             "Issuance",
             {"fields": ["issuer", "issuer_body", "date", "meeting_date", "meeting_place"]},

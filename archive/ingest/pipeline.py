@@ -132,3 +132,30 @@ def _record(batch: ImportBatch, source: Source, result: Result) -> None:
             PurePosixPath(source.name).name or "upload", ContentFile(source.data), save=False
         )
     item.save()
+
+
+# -- Interrupted imports ----------------------------------------------------------------------
+
+
+def interrupted_batch(label: str) -> ImportBatch | None:
+    """The latest batch with this label that never finished (its process was killed)."""
+    return (
+        ImportBatch.objects.filter(label=label, finished_at__isnull=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def done_names(batch: ImportBatch) -> set[str]:
+    """Files the batch has an outcome for: a resumed run skips them."""
+    return set(batch.items.values_list("name", flat=True))
+
+
+def interruption_report(batch: ImportBatch) -> str:
+    done = batch.items.count()
+    return (
+        f"Batch {batch.pk} ({batch.label}) was interrupted after {done} of {batch.total} files "
+        f"(started {batch.created_at:%Y-%m-%d %H:%M} UTC); resuming it: the {done} files "
+        "already done are skipped, and a file whose record was stored just before the "
+        "interruption is recognised by its checksum (a duplicate, never a second record)."
+    )

@@ -1,3 +1,4 @@
+from archive.models.audit import AuditEntry
 from archive.models.communique import (
     Communique,
     Demand,
@@ -19,6 +20,7 @@ from archive.models.imports import ImportBatch, ImportItem
 from archive.models.research import DemandRepeat
 
 __all__ = [
+    "AuditEntry",
     "Communique",
     "Demand",
     "DemandRepeat",

@@ -105,6 +105,17 @@ class Communique(models.Model):
         default=False, editable=False, help_text="Generated for benchmarks; never real."
     )
 
+    # Translations: one statement in several languages is one original and its translations,
+    # each a communiqué of its own (own language, text, structure and permalink).
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text="The original this communiqué is a translation of (same statement).",
+    )
+
     objects = CommuniqueQuerySet.as_manager()
 
     class Meta:
@@ -129,6 +140,17 @@ class Communique(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def original_version(self) -> Communique:
+        """The original of this statement: itself unless it is a translation."""
+        return self.translation_of if self.translation_of_id else self
+
+    def versions(self) -> list[Communique]:
+        """The statement in every language, published, the original first."""
+        from archive.translations import versions
+
+        return versions(self)
 
     @property
     def text(self) -> str:

@@ -6,11 +6,11 @@ import logging
 from dataclasses import replace
 from types import SimpleNamespace
 
-from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from archive import stats
+from archive import stats, translations
 from archive.citations import chicago
 from archive.highlight import demand_marks
 from archive.models import Communique, Revision
@@ -36,12 +36,34 @@ def related(communique: Communique) -> list[Communique]:
         return []
 
 
+def side_by_side(record: Communique, paragraphs, others, language: str) -> dict | None:
+    """?compare=<language>: this version and that one, paragraph by paragraph."""
+    other = next((v for v in others if v.language == language), None) if language else None
+    if other is None:
+        return None
+    return {
+        "other": other,
+        "rows": translations.align(paragraphs, list(other.paragraphs.all())),
+    }
+
+
 @require_safe
 def communique(request, public_id: str):
     try:
         record = get_published(request, public_id, Communique.objects.with_structure())
     except Gone as error:
         return gone(request, error)
+    others = translations.other_versions(record)
+    if not others and not record.translation_of_id:
+        # No translation recorded: versions guessed from the same issuer and date.
+        others = list(stats.other_languages(record))
+    wanted = request.GET.get("lang", "")
+    if wanted and wanted != record.language:
+        # /c/<id>/?lang=ar: the same statement's Arabic version, at its own permalink.
+        version = next((v for v in others if v.language == wanted), None)
+        if version is None:
+            raise Http404("This communiqué has no version in that language.")
+        return HttpResponseRedirect(version.get_absolute_url())
     demands = list(record.demands.all())
     paragraphs = list(record.paragraphs.all())
     lead = paragraphs[0].text if paragraphs else record.title
@@ -55,7 +77,8 @@ def communique(request, public_id: str):
         "participations": record.participations.all(),
         "places": record.places.all(),
         "resolutions": record.resolutions.all(),
-        "other_languages": stats.other_languages(record),
+        "other_languages": others,
+        "side_by_side": side_by_side(record, paragraphs, others, request.GET.get("compare", "")),
         "revisions": record.revisions.order_by("-number"),
         "related": related(record),
     }

@@ -49,13 +49,13 @@ def test_search_url_whoosh_path():
 
 def test_search_url_selects_elasticsearch_with_index_name():
     config = search_connection("elasticsearch://search:9200/bayan", Path("/unused"))
-    assert config["ENGINE"].endswith("Elasticsearch7SearchEngine")
+    assert config["ENGINE"] == "search.engines.elasticsearch.BayanElasticsearch7Engine"
     assert (config["URL"], config["INDEX_NAME"]) == ("http://search:9200/", "bayan")
 
 
 def test_search_url_selects_solr_core():
     config = search_connection("solr://search:8983/solr/bayan", Path("/unused"))
-    assert config["ENGINE"] == "haystack.backends.solr_backend.SolrEngine"
+    assert config["ENGINE"] == "search.engines.solr.BayanSolrEngine"
     assert config["URL"] == "http://search:8983/solr/bayan"
 
 

@@ -174,7 +174,7 @@ def test_review_screen_marks_demands_and_participants_in_the_text(staff_client):
     communique = Communique.objects.get()
     response = staff_client.get(reverse("admin:archive_communique_change", args=[communique.pk]))
     html = response.content.decode()
-    assert '<mark class="review-demand"' in html
+    assert '<mark class="review-demand" title="Demand">Al-Bahra appealed to the' in html
     assert '<mark class="review-participant" title="Participant">Badr Jamous</mark>' in html
 
 
@@ -186,3 +186,18 @@ def test_admin_changelist_filters_by_issuer_date_and_status(staff_client):
         assert label in html
     searched = staff_client.get(reverse("admin:archive_communique_changelist") + "?q=Idlib")
     assert "Final communique" in searched.content.decode()
+
+
+def test_review_links_a_translation_to_its_original(staff_client):
+    _import(SEED)
+    original = Communique.objects.get()
+    translation = Communique.objects.create(title="البيان الختامي", language="ar")
+    url = reverse("admin:archive_communique_change", args=[translation.pk])
+    data = {"title": translation.title, "language": "ar", "status": "draft"}
+    data["translation_of"] = original.pk
+    for prefix in ("paragraphs", "participations", "demands"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    translation.refresh_from_db()
+    assert translation.translation_of == original

@@ -33,10 +33,32 @@ _MONTHS = (
     "يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|"
     "ديسمبر|" + "|".join(sorted(LEVANTINE_MONTHS, key=len, reverse=True))
 )
+# Arabic may carry diacritics (tashkeel) and tatweel inside a month name: "تِشْرِين الأوَّل".
+_ARABIC_MARKS = "[\u064b-\u0652\u0640]"
+
+
+def _tolerant(name: str) -> str:
+    """A month name as a pattern: Arabic letters may carry marks, spaces may repeat."""
+    out = []
+    for char in name:
+        if char == " ":
+            out.append(r"\s+")
+        else:
+            out.append(
+                re.escape(char) + (f"{_ARABIC_MARKS}*" if "\u0600" <= char <= "\u06ff" else "")
+            )
+    return "".join(out)
+
+
+_MONTHS = "|".join(_tolerant(name) for name in _MONTHS.split("|"))
 _DAY = r"(?P<d1>\d{1,2})(?:er)?(?:\s*[-–]\s*(?P<d2>\d{1,2}))?"
+# Syrian and Lebanese texts often give both calendars' names: "5 آذار/مارس 2020",
+# "12 أيار (مايو) 2022"; the second name is the same month.
+_SECOND_MONTH = rf"(?:\s*(?:/|\()\s*(?:{_MONTHS})\s*\)?)?"
 # "7 August 2019", "11-12 July 2018", "1er mars 2022", "٣٠ تشرين أول ٢٠١٨"
 _DAY_FIRST = re.compile(
-    rf"(?<!\d){_DAY}\s+(?P<m>{_MONTHS})\.?,?\s+(?P<y>\d{{4}})(?!\d)", re.IGNORECASE
+    rf"(?<!\d){_DAY}\s+(?P<m>{_MONTHS}){_SECOND_MONTH}\.?,?\s+(?P<y>\d{{4}})(?!\d)",
+    re.IGNORECASE,
 )
 # "October 10, 2023", "November 17-18, 2023"
 _MONTH_FIRST = re.compile(
@@ -82,7 +104,7 @@ def find_dates(text: str) -> list[DateSpan]:
         for match in pattern.finditer(text):
             if any(span.start <= match.start() < span.end for span in found):
                 continue
-            month = re.sub(r"\s+", " ", match.group("m"))
+            month = re.sub(r"\s+", " ", re.sub(_ARABIC_MARKS, "", match.group("m")))
             first = _to_date(match.group("d1"), month, match.group("y"))
             last = _to_date(match.group("d2") or match.group("d1"), month, match.group("y"))
             if first and last:

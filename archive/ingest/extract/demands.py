@@ -108,8 +108,14 @@ def _addressees(phrase: str, earlier: list[OrgMention], fallback: bool = True) -
     return found
 
 
+# "demande à toutes les parties de …", "demande aux États de …": the addressee follows "à".
+_FR_DATIVE = re.compile(r"^\s*(?:à|aux|au)\s+")
+
+
 def _after_verb(sentence: str, end: int, language: str) -> str:
     rest = sentence[end:]
+    if language == "fr":
+        rest = _FR_DATIVE.sub(" ", rest)
     stop = (_FR_INFINITIVE if language == "fr" else _EN_INFINITIVE).search(rest)
     return rest[: stop.start()] if stop else rest
 

@@ -9,7 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from archive.ingest.pipeline import ingest_source
+from archive.ingest.pipeline import (
+    done_names,
+    ingest_source,
+    interrupted_batch,
+    interruption_report,
+)
 from archive.ingest.sources import count_sources, iter_sources
 from archive.models import ImportBatch, ImportItem
 from search import queue
@@ -36,12 +41,25 @@ class Command(BaseCommand):
         total = count_sources(paths)
         if total == 0:
             raise CommandError("Nothing to import: the paths hold no files.")
-        batch = ImportBatch.objects.create(label=" ".join(paths)[:300], total=total)
+        label = " ".join(paths)[:300]
+        # A run of the same paths that was killed is resumed, not started over.
+        batch = interrupted_batch(label)
+        skip: set[str] = set()
+        if batch is not None:
+            self.stdout.write(interruption_report(batch))
+            skip = done_names(batch)
+            batch.total = total
+            batch.save(update_fields=["total"])
+        else:
+            batch = ImportBatch.objects.create(label=label, total=total)
         counts: Counter[str] = Counter()
         bar = tqdm(total=total, unit="file", disable=no_progress, file=self.stderr._out)
+        bar.update(len(skip))
         # One index writer for the whole run: updates wait in the durable queue meanwhile.
         with queue.deferred():
             for source in iter_sources(paths, **limits):
+                if source.name[:500] in skip:
+                    continue
                 result = ingest_source(source, publish=publish, batch=batch)
                 counts[result.outcome] += 1
                 if result.outcome == ImportItem.Outcome.FAILED:

@@ -7,32 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    AXE,
-    browser,
-    index_in_the_foreground,
-    page,
-    screenshot,
-)
+from tests.browser.conftest import screenshot, serious_violations
 from tests.research.conftest import archive  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
 
-def serious_violations(page) -> list[str]:  # noqa: F811
-    """axe-core's serious and critical findings. axe is evaluated through the DevTools
-    protocol: the site's CSP (script-src 'self') refuses an injected <script>, rightly."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
-        f"{v['impact']}: {v['id']} — {v['help']} (e.g. {v['nodes'][0]['target']})"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.fixture
-def csp_errors(page):  # noqa: F811
+def csp_errors(page):
     """Console errors of the Content Security Policy: inline styles or scripts that it blocked."""
     errors: list[str] = []
     page.on(
@@ -42,7 +24,7 @@ def csp_errors(page):  # noqa: F811
     return errors
 
 
-def test_chart_bars_show_counts_and_open_the_filtered_list(page, archive, csp_errors):  # noqa: F811
+def test_chart_bars_show_counts_and_open_the_filtered_list(page, archive, csp_errors):  # noqa: F811  (archive)
     page.goto("/demands/?issuer=syrian-opposition-coalition")
     svg = page.locator("svg#demands-chart")
     expect(svg).to_be_visible()
@@ -75,7 +57,7 @@ def test_chart_bars_show_counts_and_open_the_filtered_list(page, archive, csp_er
     assert csp_errors == []
 
 
-def test_entity_page_timeline_and_compare(page, archive, csp_errors):  # noqa: F811
+def test_entity_page_timeline_and_compare(page, archive, csp_errors):  # noqa: F811  (archive)
     page.goto("/people/badr-jamous/")
     svg = page.locator("svg#timeline-people")
     expect(svg.locator("a[data-count]")).to_have_count(3)

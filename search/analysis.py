@@ -1,0 +1,260 @@
+"""How text becomes searchable terms, for Arabic, French and English, in one place.
+
+One Whoosh index holds communiqués in several languages, and a query does not say which
+language it is in, so every full-text field shares ONE analyzer that decides per word, by
+script, what to do:
+
+1. tokenize: runs of letters and digits, keeping Arabic diacritics inside their word (a
+   plain `\\w+` would cut "كَتَبَ" into single letters), and "U.N." together as before;
+2. lowercase;
+3. normalize (`normalize`): Arabic diacritics (tashkeel U+064B–U+065F, the dagger alef
+   U+0670, Quranic marks) and tatweel removed; أ إ آ ٱ -> ا, ؤ -> و, ئ -> ي, ى -> ي, ة -> ه;
+   Persian ی ک -> ي ك; Arabic-Indic and Persian digits -> 0-9 ("٢٢٥٤" is "2254"); accents
+   folded in Latin script ("Genève" is "geneve");
+4. drop stop words: the usual English ones and a few French and Arabic function words;
+5. stem (`stems`), the only morphological step (skipped for spelling suggestions):
+   - Arabic: a light stemmer in the manner of Light10 (Larkey, Ballesteros and Connell):
+     the article with its proclitics (وال، بال، كال، فال، لل، ال …) and common suffixes
+     (ها، ان، ات، ون، ين، يه، ه، ي) are stripped while at least three letters remain. A bare
+     one-letter proclitic (و، ف، ب، ل، ك) cannot be told from a root letter ("وزير" is a
+     minister, "بيان" a statement), so its removal is an *alternative* term, not a rewrite;
+   - Latin script: the English Porter stem ("bombing" -> "bomb") for every document; a
+     document in French (its full text starts with `language_tag("fr")`) also holds the
+     French Snowball stem of each word, as an alternative kept apart as "fr:<stem>"
+     ("internationaux" -> "fr:international"), so that French stems only meet French stems.
+
+Alternatives are extra terms at the same position. The index holds them, and a single-word
+query asks for any of them (the text field's `multitoken_query="or"`; a query word may be
+French, so it always asks for its "fr:" stem too): "سوريا" finds "بسوريا", "internationales"
+finds "internationaux" in a French communiqué, and "geneva" still does not find an English
+"Genève". Whoosh builds phrase queries from the list of tokens, ignoring positions, and asks
+for character offsets when it does: there only the main term of each word is produced, and
+every document holds main terms, so phrases work in every language.
+
+Changing anything here changes the terms: rebuild the index (`manage.py rebuild_index`).
+
+Elasticsearch and Solr cannot choose a stemmer per token this way; `search.engines`
+declares their equivalents: one sub-field per language, all searched at once.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.fields import TEXT
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.snowball.french import FrenchStemmer
+from whoosh.lang.stopwords import stoplists
+from whoosh.support.charset import accent_map
+
+# -- Normalization ----------------------------------------------------------------------------
+
+# Tashkeel (fathatan .. sukun, and the rarer marks up to U+065F), the superscript (dagger)
+# alef and the Quranic annotation signs; tatweel is a stretched joiner with no meaning.
+_ARABIC_MARKS = "\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
+_STRIP = re.compile(f"[{_ARABIC_MARKS}\u0640]")
+_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ئ": "ي",
+        "ى": "ي",
+        "ة": "ه",
+        "ی": "ي",  # Persian yeh
+        "ک": "ك",  # Persian kaf
+        **{chr(0x0660 + n): str(n) for n in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + n): str(n) for n in range(10)},  # Persian digits
+    }
+)
+# A word character, or an Arabic mark inside a word (marks are not \w in Python's re).
+_W = rf"[\w{_ARABIC_MARKS}]"
+TOKEN_PATTERN = rf"{_W}+(?:\.?{_W}+)*"
+
+
+def normalize(text: str) -> str:
+    """Lower case, Arabic letters and digits unified, Latin accents folded."""
+    return _STRIP.sub("", text.lower()).translate(_FOLD).translate(accent_map)
+
+
+def _is_arabic(word: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in word)
+
+
+# -- Stop words -------------------------------------------------------------------------------
+
+# Function words only: nothing that is also a name ("علي" is Ali as well as "on").
+_FRENCH_STOP = (
+    "le la les de des du un une et au aux en est sont par pour sur dans que qui qu ce cette ces "
+    "ses leur leurs avec ne pas il elle ils elles nous vous"
+)
+_ARABIC_STOP = "في من الي عن مع ان التي الذي الذين هذا هذه ذلك تلك او ثم قد كما حيث"
+STOP_WORDS = frozenset(
+    {
+        *stoplists["en"],
+        *(normalize(w) for w in _FRENCH_STOP.split()),
+        *(normalize(w) for w in _ARABIC_STOP.split()),
+    }
+)
+
+# -- Stemming ---------------------------------------------------------------------------------
+
+_MIN_STEM = 3  # letters an Arabic stem keeps at least
+# Longest first: the article with a proclitic before the bare article.
+_ARTICLES = ("وبال", "وكال", "ولل", "وال", "بال", "كال", "فال", "لل", "ال")
+# Light10's suffixes, tried in this order, each at most once.
+_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+_PROCLITICS = "وفبلك"
+_french = FrenchStemmer().stem
+
+
+def _strip_article(word: str) -> tuple[str, bool]:
+    for article in _ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 2:
+            return word[len(article) :], True
+    return word, False
+
+
+@lru_cache(maxsize=100_000)
+def arabic_stem(word: str) -> str:
+    """The light stem of a normalized Arabic word: article and common suffixes removed."""
+    word, _ = _strip_article(word)
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            word = word[: -len(suffix)]
+    return word
+
+
+def _arabic_alternatives(word: str) -> list[str]:
+    """Stems of the word without a one-letter proclitic: و or ف, then maybe ب ل ك.
+
+    "وبسوريا" -> "بسوريا", "سوريا". Not when the word starts with the article, which the
+    main stem already removed with its proclitics ("والائتلاف", "للائتلاف").
+    """
+    if _strip_article(word)[1]:
+        return []
+    out, rest = [], word
+    for letters in (_PROCLITICS, "بلك"):
+        if rest[0] not in letters or len(rest) - 1 < _MIN_STEM or _strip_article(rest)[1]:
+            break
+        first, rest = rest[0], rest[1:]
+        out.append(arabic_stem(rest))
+        if first not in "وف":  # only a conjunction is followed by a second proclitic
+            break
+    return out
+
+
+# French stems live apart from English ones, so that they only ever meet each other: an
+# English "geneva" must not find an English "Genève" through the French "genev".
+FRENCH_PREFIX = "fr:"
+
+
+@lru_cache(maxsize=200_000)
+def stems(word: str, french: bool = True) -> tuple[str, ...]:
+    """The main term of a normalized word, then its alternatives, without repeats.
+
+    With `french`, a Latin-script word also gets its French Snowball stem, as "fr:stem":
+    a query asks for it (it may be French), a French document holds it, others do not.
+    """
+    if _is_arabic(word):
+        return tuple(dict.fromkeys([arabic_stem(word), *_arabic_alternatives(word)]))
+    if not word.isalpha():
+        return (word,)
+    if french:
+        return (porter_stem(word), FRENCH_PREFIX + _french(word))
+    return (porter_stem(word),)
+
+
+# -- The document's language ------------------------------------------------------------------
+
+# A full-text value may start with its document's language: TAG + "fr" + TAG. The tokenizer
+# reads and skips it; a private-use character no communiqué contains.
+_TAG = "\ue002"
+
+
+def language_tag(language: str) -> str:
+    """The prefix that tells the analyzer a document's language (empty when unknown)."""
+    code = (language or "").split("-")[0].lower()
+    return f"{_TAG}{code}{_TAG}" if code.isalpha() else ""
+
+
+class TaggedTokenizer(RegexTokenizer):
+    """Words, as RegexTokenizer; a leading language tag sets `token.language` for them all."""
+
+    def __call__(self, value, start_char=0, **kwargs):
+        language = ""
+        if value.startswith(_TAG):
+            end = value.find(_TAG, 1)
+            if end > 0:
+                language = value[1:end]
+                start_char += end + 1
+                value = value[end + 1 :]
+        return super().__call__(value, start_char=start_char, language=language, **kwargs)
+
+
+# -- The Whoosh analyzer ----------------------------------------------------------------------
+
+
+class NormalizeFilter(Filter):
+    """Arabic letters and digits unified, diacritics and accents removed (see `normalize`)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            text = normalize(t.text)
+            if text:
+                t.text = text
+                yield t
+
+
+class ScriptStemFilter(Filter):
+    """The main stem of each word, then its alternatives at the same position.
+
+    Alternatives go to the index, to highlighting and to single-word queries; phrase queries
+    (which Whoosh tokenizes with chars=True, reading tokens as consecutive words) get the main
+    term only. French stems: for queries, for documents tagged French (`language_tag`) and
+    for highlighting.
+    """
+
+    is_morph = True
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.stopped:
+                yield t
+                continue
+            language = getattr(t, "language", "")
+            # Untagged text read with character offsets is a highlight: its document may be
+            # French, and a word found through its French stem must be marked.
+            french = t.mode == "query" or language == "fr" or (not language and t.chars)
+            terms = stems(t.text, french)
+            t.text = terms[0]
+            yield t
+            if len(terms) > 1 and not (t.mode == "query" and t.chars):
+                for alternative in terms[1:]:
+                    t.text = alternative
+                    yield t
+
+
+def text_analyzer():
+    """The analyzer of every full-text field (index and query alike)."""
+    return (
+        TaggedTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | NormalizeFilter()
+        | StopFilter(stoplist=STOP_WORDS)
+        | ScriptStemFilter()
+    )
+
+
+def text_field(**options) -> TEXT:
+    """A full-text field: the shared analyzer; a word with alternatives matches any of them."""
+    return TEXT(analyzer=text_analyzer(), multitoken_query="or", **options)
+
+
+def spelling_form(word: str) -> str:
+    """A query word as the spelling dictionary holds it: normalized, not stemmed."""
+    return normalize(word)

@@ -1,0 +1,225 @@
+"""The backend's fast path answers exactly what Whoosh's own path answers.
+
+The same synthetic archive is searched through /api/search/ with BAYAN_SEARCH_FAST=0 (Whoosh
+matching, scoring, sorting and a per-document facet count: the baseline) and with the fast
+path; every answer must be identical: totals, results in order, highlights, facet counts,
+timeline and suggestions.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+from haystack import connections
+
+from search.backend import fast_path_enabled
+from tests.search.helpers import api
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
+    ),
+]
+
+QUERIES = [
+    {},
+    {"q": "mercenaries"},
+    {"q": "international"},
+    {"q": '"humanitarian law"'},
+    {"q": '"humanitarian response plan"'},
+    {"q": "ceasefire refugees"},
+    {"q": "ceasefire OR refugees"},
+    {"q": "civilians NOT idlib"},
+    {"q": "NOT ceasefire"},
+    {"q": "-ceasefire -refugees"},
+    {"q": "(geneva OR astana) talks"},
+    {"q": "zzzunknownword"},
+    {"q": "humanitrian"},
+    {"q": "international", "page": 2},
+    {"q": "international", "sort": "date"},
+    {"q": "international", "sort": "-date"},
+    {"sort": "date"},
+    {"page": 3},
+    {"q": "ceasefire", "date_from": "2000", "date_to": "2001"},
+    {"q": "ceasefire", "date_from": "2005"},
+    {"date_to": "1999-06"},
+    {"q": "title:ceasefire"},
+]
+
+
+@pytest.fixture
+def archive(index):
+    call_command("generate_corpus", count=160, seed=7, no_progress=True, stdout=io.StringIO())
+    index()
+
+
+def _both(client, monkeypatch, params):
+    monkeypatch.setenv("BAYAN_SEARCH_FAST", "0")
+    assert not fast_path_enabled()
+    plain = api(client, **params)
+    monkeypatch.setenv("BAYAN_SEARCH_FAST", "1")
+    assert fast_path_enabled()
+    fast = api(client, **params)
+    return plain, fast
+
+
+def _marked(highlights: list[str]) -> tuple[int, set[str]]:
+    """How many fragments, and the index terms (stems) of the marked words."""
+    words = " ".join(m for h in highlights for m in re.findall(r"<mark>(.*?)</mark>", h))
+    backend = connections["default"].get_backend()
+    analyzer = backend.schema[backend.content_field_name].analyzer
+    return len(highlights), {t.text for t in analyzer(words)}
+
+
+def _same(plain, fast, params):
+    """Equal answers. Highlights: as many fragments, with marks, in the same results, since
+    Whoosh's highlighter breaks ties between equally scored fragments arbitrarily (the
+    baseline does not always pick the same fragments twice in a row)."""
+    for n, (a, b) in enumerate(zip(plain["results"], fast["results"], strict=True)):
+        (count_a, marked_a), (count_b, marked_b) = (
+            _marked(a.pop("highlights")),
+            _marked(b.pop("highlights")),
+        )
+        assert count_a == count_b and bool(marked_a) == bool(marked_b), (params, n)
+        assert a == b, (params, n)
+    assert fast == plain, params
+
+
+def _keys(client, monkeypatch):
+    answer = api(client)
+    return {name: [v["key"] for v in values] for name, values in answer["facets"].items()}
+
+
+def test_every_query_answers_the_same_on_both_paths(archive, client, monkeypatch):
+    keys = _keys(client, monkeypatch)
+    filtered = [
+        {"q": "civilians", "issuer": keys["issuer"][:1]},
+        {"q": "civilians", "issuer": keys["issuer"][:2], "place": keys["place"][:1]},
+        {"issuer": keys["issuer"][:1], "place": keys["place"][:1], "language": ["en"]},
+        {"participant": keys["participant"][:3], "year": keys["year"][:2]},
+        {"q": "international", "addressee": keys["addressee"][:1], "sort": "-date"},
+    ]
+    checked = 0
+    for params in QUERIES + filtered:
+        plain, fast = _both(client, monkeypatch, params)
+        _same(plain, fast, params)
+        checked += plain["total"] > 0
+    assert checked > len(QUERIES) // 2  # the corpus exercises most of them
+
+
+def test_the_fast_path_sees_deletions_and_updates(archive, client, monkeypatch, index):
+    from archive.models import Communique
+    from search import queue
+
+    doomed = Communique.objects.published().order_by("pk")[:20]
+    ids = [c.pk for c in doomed]
+    Communique.objects.filter(pk__in=ids).update(status=Communique.Status.DRAFT)
+    queue.index_now(ids)
+    for params in ({}, {"q": "international"}, {"q": '"humanitarian law"'}):
+        plain, fast = _both(client, monkeypatch, params)
+        _same(plain, fast, params)
+    assert api(client)["total"] == Communique.objects.published().count()
+
+
+def test_tables_are_rebuilt_when_the_index_changes(archive, client):
+    backend = connections["default"].get_backend()
+    api(client)
+    tables = backend._fast
+    from archive.models import Communique
+    from search import queue
+
+    c = Communique.objects.published().first()
+    queue.index_now([c.pk])
+    api(client)
+    assert backend._fast is not tables
+
+
+def test_the_highlighters_tokens_are_the_analyzers():
+    from search.backend import FastHighlighter
+
+    backend = connections["default"].get_backend()
+    if not backend.setup_complete:
+        backend.setup()
+    analyzer = backend.schema[backend.content_field_name].analyzer
+    assert FastHighlighter.supported(analyzer)
+    texts = [
+        "The Council condemns the bombing of Aleppo; U.N. envoys met in Genève (2254).",
+        "Le Conseil condamne les bombardements. Les organisations internationales...",
+        "يدين المجلس القصف على حلب والمدنيين في سوريا ٢٢٥٤",
+        "of the and a an to in -- 'quoted' e.g. N'Diaye al-Assad CAPITALS mixed123 x",
+    ]
+    highlighter = FastHighlighter()
+    for text in texts * 2:  # the second pass reads the memo
+        expected = [
+            (t.text, t.startchar, t.endchar, t.stopped)
+            for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+        ]
+        got = [
+            (t.text, t.startchar, t.endchar, t.stopped) for t in highlighter.tokens(analyzer, text)
+        ]
+        assert got == expected, text
+
+
+def _whoosh_fragments(highlighter, analyzer, text, words):
+    from whoosh import highlight
+
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = highlight.set_matched_filter(tokens, words)
+    tokens = highlight.Highlighter._merge_matched_tokens(tokens)
+    return list(highlighter.fragmenter.fragment_tokens(text, tokens))
+
+
+def _shape(fragments):
+    return [
+        (f.startchar, f.endchar, [(m.startchar, m.endchar, m.text) for m in f.matches])
+        for f in fragments
+    ]
+
+
+def test_the_fused_fragmenter_cuts_the_fragments_whoosh_cuts():
+    import random
+
+    from archive.synthetic import CorpusGenerator
+    from search.backend import FastHighlighter, highlight_fragmenter
+
+    backend = connections["default"].get_backend()
+    if not backend.setup_complete:
+        backend.setup()
+    analyzer = backend.schema[backend.content_field_name].analyzer
+    fast = FastHighlighter(fragmenter=highlight_fragmenter())
+    rng = random.Random(5)
+    docs = list(CorpusGenerator(11).generate(25))
+    bodies = ["\n\n".join([d.title, *d.paragraphs]) for d in docs]
+    bodies += ["", "x", "humanitarian " * 60, "law. " * 300 + "humanitarian law"]
+    queries = [
+        {"international"},
+        {"humanitarian", "law"},
+        {"civilian", "ceasefir", "refuge"},
+        {"fr:international", "humanitarian"},
+        {"nothingmatch"},
+    ]
+    for body in bodies:
+        vocabulary = sorted({t.text for t in analyzer(body)}) or ["x"]
+        for words in [*queries, set(rng.sample(vocabulary, min(3, len(vocabulary))))]:
+            words = frozenset(words)
+            expected = _shape(_whoosh_fragments(fast, analyzer, body, words))
+            assert _shape(fast.fragments(analyzer, body, words)) == expected, (body[:60], words)
+
+
+def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeypatch, index):
+    """A statement whose date extraction found nothing still sorts, and the same way."""
+    from tests.search.factories import communique
+
+    communique("Ceasefire statement, dated", ["A ceasefire."], date="2019-05-01")
+    communique("Ceasefire statement, undated", ["A ceasefire too."], date=None)
+    communique("Ceasefire statement, older", ["An early ceasefire."], date="2001-01-01")
+    index()
+    for params in ({"q": "ceasefire", "sort": "-date"}, {"sort": "date"}, {"sort": "-date"}):
+        plain, fast = _both(client, monkeypatch, params)
+        _same(plain, fast, params)
+        assert fast["total"] == 3

@@ -22,8 +22,12 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from archive.models import Communique, Organization, Participation, Person, Place, Resolution
+
+StrOrPromise = str | Promise
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,8 @@ class EntityKind:
 
     key: str  # URL segment and API name
     model: type
-    label: str
-    label_plural: str
+    label: StrOrPromise
+    label_plural: StrOrPromise
     # Paths from Communique to the entity: a communiqué "concerns" the entity through any.
     paths: tuple[str, ...]
 
@@ -45,17 +49,21 @@ KINDS: dict[str, EntityKind] = {
     kind.key: kind
     for kind in (
         EntityKind(
-            "people", Person, "Person", "People", ("participations__person", "demands__speaker")
+            "people",
+            Person,
+            _("Person"),
+            _("People"),
+            ("participations__person", "demands__speaker"),
         ),
         EntityKind(
             "organizations",
             Organization,
-            "Organization",
-            "Organizations",
+            _("Organization"),
+            _("Organizations"),
             ("issuer", "participations__organization", "demands__addressees"),
         ),
-        EntityKind("places", Place, "Place", "Places", ("places", "meeting_place")),
-        EntityKind("resolutions", Resolution, "Resolution", "Resolutions", ("resolutions",)),
+        EntityKind("places", Place, _("Place"), _("Places"), ("places", "meeting_place")),
+        EntityKind("resolutions", Resolution, _("Resolution"), _("Resolutions"), ("resolutions",)),
     )
 }
 

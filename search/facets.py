@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 
 Keys = Callable[[object], list[str]]
 Labels = Callable[[Iterable[str]], dict[str, str]]
@@ -21,7 +22,7 @@ Labels = Callable[[Iterable[str]], dict[str, str]]
 @dataclass(frozen=True)
 class Facet:
     name: str  # the URL parameter, the index field and the API key
-    label: str  # the sidebar heading
+    label: str  # the sidebar heading (translated lazily: read it when the page is drawn)
     keys: Keys  # communiqué -> the keys it is filed under
     labels: Labels  # keys -> display labels (a key without a label is shown as itself)
     newest_first: bool = False  # list values by key, descending (years), not by count
@@ -87,16 +88,19 @@ def _language(c) -> list[str]:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("issuer", "Issuer", _issuer, _entity_labels("Organization")),
-    Facet("year", "Year", _year, _same, newest_first=True),
-    Facet("participant", "Participant", _participants, _entity_labels("Person")),
+    Facet("issuer", _("Issuer"), _issuer, _entity_labels("Organization")),
+    Facet("year", _("Year"), _year, _same, newest_first=True),
+    Facet("participant", _("Participant"), _participants, _entity_labels("Person")),
     Facet(
-        "organization", "Participants' organization", _organizations, _entity_labels("Organization")
+        "organization",
+        _("Participants' organization"),
+        _organizations,
+        _entity_labels("Organization"),
     ),
-    Facet("place", "Place", _places, _entity_labels("Place")),
-    Facet("addressee", "Addressed to", _addressees, _entity_labels("Organization")),
-    Facet("resolution", "Resolution", _resolutions, _entity_labels("Resolution")),
-    Facet("language", "Language", _language, _language_labels),
+    Facet("place", _("Place"), _places, _entity_labels("Place")),
+    Facet("addressee", _("Addressed to"), _addressees, _entity_labels("Organization")),
+    Facet("resolution", _("Resolution"), _resolutions, _entity_labels("Resolution")),
+    Facet("language", _("Language"), _language, _language_labels),
 )
 
 FACETS_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}

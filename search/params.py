@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext_lazy as _
+
 from search.facets import FACETS
 from search.query import ParsedQuery
 
@@ -21,9 +23,9 @@ MAX_PAGE = 500
 
 # sort parameter -> (label, engine order_by); "" is the default (see SearchParams.sort_key).
 SORTS: dict[str, tuple[str, list[str]]] = {
-    "relevance": ("Relevance", []),
-    "-date": ("Newest first", ["-date"]),
-    "date": ("Oldest first", ["date"]),
+    "relevance": (_("Relevance"), []),
+    "-date": (_("Newest first"), ["-date"]),
+    "date": (_("Oldest first"), ["date"]),
 }
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")

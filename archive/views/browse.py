@@ -1,9 +1,8 @@
 """Browsing by date of issue: years, then months, then the communiqués of a month."""
 
-import calendar
-
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.dates import MONTHS
 from django.views.decorators.http import require_safe
 
 from archive import stats
@@ -25,7 +24,7 @@ def year(request, year: int):
     if not months:
         raise Http404("No communiqué from that year.")
     for row in months:
-        row["name"] = calendar.month_name[row["month"]]
+        row["name"] = MONTHS[row["month"]]
     context = {
         **share_meta(request, f"Communiqués of {year}", f"Communiqués issued in {year}, by month."),
         "year": year,
@@ -41,12 +40,12 @@ def month(request, year: int, month: int):
     communiques = stats.in_month(year, month)
     if not communiques.exists():
         raise Http404("No communiqué from that month.")
-    title = f"Communiqués of {calendar.month_name[month]} {year}"
+    title = f"Communiqués of {MONTHS[month]} {year}"
     context = {
         **share_meta(request, title, title + "."),
         "year": year,
         "month": month,
-        "month_name": calendar.month_name[month],
+        "month_name": MONTHS[month],
         "communiques": communiques,
     }
     return render(request, "archive/browse_month.html", context)

@@ -61,3 +61,27 @@ def test_names_are_isolated_from_the_surrounding_direction(client):
     # Names in lists (people, organizations, places, roles) are isolated by the stylesheet.
     css = (Path(settings.BASE_DIR) / "static/css/bayan.css").read_text()
     assert ".role, .rank, .org, .chips a, .entity-list a { unicode-bidi: isolate; }" in css
+
+
+def test_home_page_chrome_in_arabic_and_french(client):
+    CommuniqueFactory(title="Final communique", language="en")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<h2 id="holdings-heading">ما يحويه الأرشيف</h2>' in page  # What the archive holds
+    assert '<h2 id="issuers-heading">الجهات الأكثر إصدارًا</h2>' in page  # Most frequent issuers
+    assert 'placeholder="مثلًا: وقف إطلاق النار إدلب"' in page
+    assert "What the archive holds" not in page
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<h2 id="holdings-heading">Ce que contient l’archive</h2>' in page
+    assert "<strong>1</strong> communiqué</a>" in page  # French: singular for one
+    assert "Rechercher dans 1 communiqué</label>" in page
+
+
+def test_search_page_chrome_in_arabic_and_french(client):
+    page = client.get("/search/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "<summary>صيغة الاستعلام</summary>" in page  # Query syntax
+    assert '<button type="submit">بحث</button>' in page  # Search
+    assert '<legend class="visually-hidden">التواريخ والترتيب</legend>' in page
+    assert "Query syntax" not in page
+    page = client.get("/search/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<summary>Syntaxe des requêtes</summary>" in page
+    assert '<button type="submit" class="button-small">Appliquer</button>' in page

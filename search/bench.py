@@ -30,13 +30,10 @@ import contextlib
 import json
 import os
 import platform
-import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -250,12 +247,6 @@ def measure_mix(mix, repeats: int, log) -> dict:
 # -- Load on loopback -------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _tree_rss_kb(pid: int) -> int:
     total = 0
     pids = [pid]
@@ -343,7 +334,7 @@ def _hammer(port: int, paths: list[str], seconds: float, clients: int) -> dict:
 def load_test(mix, seconds: float, clients: int, log) -> dict:
     from archive.models import Communique
 
-    port = free_port()
+    port = pg_run.free_port()
     env = dict(
         os.environ,
         DJANGO_DEBUG="0",
@@ -438,74 +429,30 @@ PG_FACETS = ["issuer", "participant", "organization", "place", "addressee", "res
 PG_FACETS += ["language", "year"]
 
 
-class Postgres:
-    """A throwaway PostgreSQL 15 server, as tests/pg_run.py starts one."""
+def _load_pg_run():
+    # One owner for starting a throwaway server: the script the PostgreSQL test run uses.
+    sys.path.insert(0, str(ROOT / "tests"))
+    import pg_run
+
+    return pg_run
+
+
+pg_run = _load_pg_run()
+
+
+class Postgres(pg_run.ThrowawayServer):
+    """A throwaway PostgreSQL 15 server (tests/pg_run.py), tuned for bulk loading and search."""
 
     def __init__(self):
-        sys.path.insert(0, str(ROOT / "tests"))
-        import pg_run
-
-        self.pg_run = pg_run
-        self.bin = pg_run.find_bin()
-        if self.bin is None:
+        pg_bin = pg_run.find_bin()
+        if pg_bin is None:
             raise RuntimeError("PostgreSQL 15 binaries not found")
-        self.workdir = Path(tempfile.mkdtemp(prefix="bayan-bench-pg-"))
-        if os.geteuid() == 0:
-            shutil.chown(self.workdir, "postgres", "postgres")
-        self.data = self.workdir / "data"
-        self.port = free_port()
-
-    def __enter__(self):
-        run = self.pg_run.as_server_user
-        subprocess.run(
-            [
-                *run(
-                    [
-                        str(self.bin / "initdb"),
-                        "-D",
-                        str(self.data),
-                        "-U",
-                        "postgres",
-                        "-A",
-                        "trust",
-                    ]
-                ),
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
+        super().__init__(
+            pg_bin,
+            options="-c shared_buffers=256MB -c work_mem=64MB -c maintenance_work_mem=512MB "
+            "-c max_parallel_workers_per_gather=2",
+            prefix="bayan-bench-pg-",
         )
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.workdir} -c fsync=off "
-            "-c full_page_writes=off -c shared_buffers=256MB -c work_mem=64MB "
-            "-c maintenance_work_mem=512MB -c max_parallel_workers_per_gather=2"
-        )
-        subprocess.run(
-            [
-                *run([str(self.bin / "pg_ctl"), "-D", str(self.data), "-l"]),
-                str(self.workdir / "log"),
-                "-w",
-                "start",
-                "-o",
-                options,
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        self.pg_run.wait_ready(self.port)
-        return self
-
-    def __exit__(self, *exc):
-        subprocess.run(
-            self.pg_run.as_server_user(
-                [str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"]
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def connect(self):
         import psycopg2

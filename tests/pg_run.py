@@ -42,6 +42,42 @@ def as_server_user(argv: list[str]) -> list[str]:
     return argv
 
 
+class ThrowawayServer:
+    """A PostgreSQL server in a temporary directory on a free loopback port, for a `with`.
+
+    Shared by this script and the benchmark (search/bench.py), which passes tuning options.
+    """
+
+    def __init__(self, pg_bin: Path, options: str = "", prefix: str = "bayan-pg-") -> None:
+        self.bin = pg_bin
+        self.options = options
+        self.workdir = Path(tempfile.mkdtemp(prefix=prefix))
+        if os.geteuid() == 0:
+            shutil.chown(self.workdir, "postgres", "postgres")
+        self.data = self.workdir / "data"
+        self.port = free_port()
+
+    def __enter__(self) -> ThrowawayServer:
+        initdb = [str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres"]
+        initdb += ["-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]
+        subprocess.run(as_server_user(initdb), check=True, stdout=subprocess.DEVNULL)
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.workdir} -c fsync=off "
+        options += f"-c full_page_writes=off {self.options}".rstrip()
+        start = [str(self.bin / "pg_ctl"), "-D", str(self.data)]
+        start += ["-l", str(self.workdir / "server.log"), "-w", "start", "-o", options]
+        subprocess.run(as_server_user(start), check=True, stdout=subprocess.DEVNULL)
+        wait_ready(self.port)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        subprocess.run(
+            as_server_user([str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 def main(command: list[str]) -> int:
     pg_bin = find_bin()
     if pg_bin is None:
@@ -52,64 +88,16 @@ def main(command: list[str]) -> int:
         print(f"SKIPPED the PostgreSQL run: {message}.")
         return 0
 
-    workdir = Path(tempfile.mkdtemp(prefix="bayan-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(workdir, "postgres", "postgres")
-    data, port = workdir / "data", free_port()
-    log = workdir / "server.log"
-    try:
-        subprocess.run(
-            as_server_user(
-                [
-                    str(pg_bin / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "postgres",
-                    "-A",
-                    "trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                ]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        subprocess.run(
-            as_server_user(
-                [
-                    str(pg_bin / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-l",
-                    str(log),
-                    "-w",
-                    "start",
-                    "-o",
-                    f"-h 127.0.0.1 -p {port} -k {workdir} -c fsync=off -c full_page_writes=off",
-                ]
-            ),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        wait_ready(port)
+    with ThrowawayServer(pg_bin) as server:
         env = dict(
             os.environ,
-            DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/bayan",
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:{server.port}/bayan",
             # For tests that restart the server mid-traffic (tests/reliability).
-            BAYAN_PG_DATA=str(data),
+            BAYAN_PG_DATA=str(server.data),
             BAYAN_PG_BIN=str(pg_bin),
         )
-        print(f"PostgreSQL 15 running on 127.0.0.1:{port} ({workdir})", flush=True)
+        print(f"PostgreSQL 15 running on 127.0.0.1:{server.port} ({server.workdir})", flush=True)
         return subprocess.call(command, env=env)
-    finally:
-        subprocess.run(
-            as_server_user([str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def wait_ready(port: int, seconds: float = 30) -> None:

@@ -124,6 +124,16 @@ def colours(keys: list[str]) -> dict[str, str]:
     }
 
 
+def series_for(shown: list[tuple[str, str]], other_label: str | None) -> list[Series]:
+    """One coloured series per (key, label), plus "other" when `other_label` is given."""
+    keys = [key for key, _ in shown] + ([OTHER] if other_label else [])
+    palette = colours(keys)
+    series = [Series(key, label, palette[key]) for key, label in shown]
+    if other_label:
+        series.append(Series(OTHER, other_label, palette[OTHER]))
+    return series
+
+
 def _ticks(top: int) -> list[int]:
     if top <= 0:
         return [0]

@@ -179,16 +179,10 @@ def citations_chart(resolution: Resolution, top: int = TOP_ISSUERS) -> charts.Ch
     shown = [pk for pk in ranked if pk in organizations][:top]
     shown.sort(key=lambda pk: (-sum(counts[pk].values()), organizations[pk].name))
     rest = [pk for pk in ranked if pk not in shown]
-    keys = [organizations[pk].slug for pk in shown] + ([charts.OTHER] if rest else [])
-    palette = charts.colours(keys)
-    series = [
-        charts.Series(
-            organizations[pk].slug, organizations[pk].name, palette[organizations[pk].slug]
-        )
-        for pk in shown
-    ]
-    if rest:
-        series.append(charts.Series(charts.OTHER, "Other issuers", palette[charts.OTHER]))
+    series = charts.series_for(
+        [(organizations[pk].slug, organizations[pk].name) for pk in shown],
+        "Other issuers" if rest else None,
+    )
     bars = []
     for period in charts.periods_between(first, last, unit) if first else []:
         bar = charts.Bar(period)

@@ -173,16 +173,10 @@ def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.
             .order_by()
         }
 
-    keys = [organizations[pk].slug for pk in shown] + ([charts.OTHER] if other else [])
-    palette = charts.colours(keys)
-    series = [
-        charts.Series(
-            organizations[pk].slug, organizations[pk].label, palette[organizations[pk].slug]
-        )
-        for pk in shown
-    ]
-    if other:
-        series.append(charts.Series(charts.OTHER, "Other addressees", palette[charts.OTHER]))
+    series = charts.series_for(
+        [(organizations[pk].slug, organizations[pk].label) for pk in shown],
+        "Other addressees" if other else None,
+    )
 
     bars = []
     periods = charts.periods_between(start, end, unit) if start and end else []

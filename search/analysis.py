@@ -41,9 +41,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import product
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
-from whoosh.fields import TEXT
+from whoosh.fields import ID, TEXT
+from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.french import FrenchStemmer
 from whoosh.lang.stopwords import stoplists
@@ -252,7 +254,134 @@ def text_analyzer():
 
 def text_field(**options) -> TEXT:
     """A full-text field: the shared analyzer; a word with alternatives matches any of them."""
-    return TEXT(analyzer=text_analyzer(), multitoken_query="or", **options)
+    return FullTextField(analyzer=text_analyzer(), multitoken_query="or", **options)
+
+
+# -- Indexing without the per-token pipeline --------------------------------------------------
+#
+# Whoosh runs a document through the analyzer token by token, each token passing through a
+# chain of generators: about half of indexing time (profiled), paid again for the spelling
+# words and for "more like this". Every step works on one word at a time, so a word's terms
+# are computed once per distinct word (`_kept`, `stems`: memoized) and a document is only cut
+# into words with the tokenizer's expression. The result is the analyzer's own, position for
+# position: tests/search/test_analysis.py compares them.
+
+_TOKENS = re.compile(TOKEN_PATTERN)  # RegexTokenizer compiles the same pattern the same way
+
+
+@lru_cache(maxsize=500_000)
+def _kept(word: str) -> str:
+    """A word as lowercasing and normalization leave it; "" when it is dropped (nothing left,
+    or a stop word: StopFilter drops words shorter than 2 characters too)."""
+    text = normalize(word)
+    return text if len(text) >= 2 and text not in STOP_WORDS else ""
+
+
+def _untag(value: str) -> tuple[str, str]:
+    """(language, text) of a full-text value that may start with `language_tag`."""
+    if value.startswith(_TAG):
+        end = value.find(_TAG, 1)
+        if end > 0:
+            return value[1:end], value[end + 1 :]
+    return "", value
+
+
+_last: tuple = (None, None)
+
+
+def document_words(value: str) -> tuple[int, list[str], bool]:
+    """How the analyzer indexes `value`: (position of the first kept word, the kept words in
+    order, whether French stems apply). StopFilter renumbers, so the kept words stand at
+    consecutive positions from the first one's.
+
+    The last answer is kept: a document's full text is read by its field, its spelling words
+    and its shingle field one after the other."""
+    global _last
+    if _last[0] is value:
+        return _last[1]
+    language, text = _untag(value)
+    first, words = 0, []
+    for n, match in enumerate(_TOKENS.finditer(text)):
+        word = _kept(match.group(0))
+        if word:
+            if not words:
+                first = n
+            words.append(word)
+    answer = (first, words, language == "fr")
+    _last = (value, answer)
+    return answer
+
+
+class FullTextField(TEXT):
+    """A TEXT field whose terms come from `document_words` instead of the token pipeline."""
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str) or type(self.format) is not Positions:
+            return super().index(value, **kwargs)
+        first, words, french = document_words(value)
+        positions: dict[str, list[int]] = {}
+        for pos, word in enumerate(words, start=first):
+            for term in stems(word, french):
+                positions.setdefault(term, []).append(pos)
+        boost, encode = self.format.field_boost, self.format.encode
+        # Positions.word_values: one boost of 1.0 per occurrence, times the field's boost.
+        return (
+            (term.encode("utf-8"), len(p), float(len(p)) * boost, encode(p))
+            for term, p in positions.items()
+        )
+
+    def spellable_words(self, value):
+        if not isinstance(value, str):
+            return super().spellable_words(value)
+        return iter(sorted(set(document_words(value)[1])))
+
+
+# -- Phrases ----------------------------------------------------------------------------------
+#
+# Whoosh answers a phrase by reading the positions of its words in every document that has
+# them all (about a second at 50,000 documents for two common words). The index also holds
+# each run of two and of three adjacent words as one term (a shingle), so that a phrase of
+# two or three words is one posting list, and a longer one is checked position by position
+# only where all its three-word runs are (search.fast).
+
+SHINGLES_FIELD = "text_shingles"
+SHINGLE_SIZES = (2, 3)
+
+
+def shingle(terms) -> str:
+    """The shingle field's term for adjacent terms (terms never contain spaces)."""
+    return " ".join(terms)
+
+
+class ShinglesField(ID):
+    """Runs of two and three adjacent words of a full-text value: every term of a word (its
+    alternatives too, which Whoosh's phrase matching also finds at that position) with every
+    term of the next ones, except French "fr:" stems, which phrase queries never ask for."""
+
+    def __init__(self, source: str):
+        super().__init__(stored=False)
+        self.source = source
+
+    def index(self, value, **kwargs):
+        _first, words, french = document_words(value)
+        runs: dict[str, None] = {}
+        window: list[tuple[str, ...]] = []
+        for word in words:
+            window.append(tuple(t for t in stems(word, french) if not t.startswith(FRENCH_PREFIX)))
+            del window[: -max(SHINGLE_SIZES)]
+            for size in SHINGLE_SIZES:
+                if len(window) >= size:
+                    for terms in product(*window[-size:]):
+                        runs[shingle(terms)] = None
+        return ((run.encode("utf-8"), 1, 1.0, b"") for run in runs)
+
+
+def shingles_field_of(schema, field: str) -> str | None:
+    """The name of the shingle field of `field` in this schema, if it has one."""
+    for name, candidate in schema.items():
+        if isinstance(candidate, ShinglesField) and candidate.source == field:
+            return name
+    return None
 
 
 def spelling_form(word: str) -> str:

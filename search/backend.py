@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections import Counter, deque
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -40,17 +40,18 @@ from haystack.constants import DJANGO_CT, DJANGO_ID, ID
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
-from whoosh import highlight, query
+from whoosh import query
 from whoosh.fields import DATETIME, KEYWORD, NUMERIC, STORED, Schema
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 from whoosh.qparser import QueryParser
-from whoosh.reading import TermNotFound
 from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
-from search.analysis import spelling_form, text_field
+from search.analysis import SHINGLES_FIELD, ShinglesField, spelling_form, text_field
+from search.fast import FastTables, Unsupported, fast_path_enabled, hit, top
+from search.highlighting import FastHighlighter, MarkFormatter, highlight_fragmenter
 from search.locking import writer_lock
 
 logger = logging.getLogger(__name__)
@@ -60,10 +61,17 @@ REBUILD_PROCS = max(1, min(int(os.environ.get("BAYAN_INDEX_PROCS", os.cpu_count(
 
 
 def _patch_whoosh() -> None:
-    """Whoosh 2.7.4's per-document reader caches the lengths column of a field, but not its
-    absence: a field without lengths (the spelling field) costs a stat() of the segment's
-    files for every posting written at commit (a third of a commit's time, profiled)."""
+    """Two costs of Whoosh 2.7.4's per-document reader, paid for every posting written at
+    commit (profiled), with the same answers:
+
+    - it caches the lengths column of a field, but not its absence: a field without lengths
+      (the spelling field) cost a stat() of the segment's files each time (a third of a
+      commit);
+    - doc_field_length went through a column reader per call (a sixth of a commit): the
+      segment's length bytes of a field are read once instead (segments never change).
+    """
     from whoosh.codec import whoosh3
+    from whoosh.util.numeric import byte_to_length
 
     reader = whoosh3.W3PerDocReader
     if getattr(reader, "_bayan_patched", False):
@@ -79,30 +87,26 @@ def _patch_whoosh() -> None:
         self._readers[fieldname] = found
         return found
 
+    def doc_field_length(self, docnum, fieldname, default=0):
+        cache = self.__dict__.setdefault("_bayan_lengths", {})
+        lengths = cache.get(fieldname, missing)
+        if lengths is missing:
+            column = self._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+            lengths = None if column is None else bytes(column)
+            cache[fieldname] = lengths
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        if lengths is None:
+            return default
+        lbyte = lengths[docnum]
+        return byte_to_length(lbyte) if lbyte else None  # None for 0, as Whoosh's own
+
     reader._cached_reader = _cached_reader
-    reader._bayan_original_cached_reader = original  # for the benchmark's baseline
+    reader.doc_field_length = doc_field_length
     reader._bayan_patched = True
 
 
 _patch_whoosh()
-
-# Highlight markers: private-use characters no communiqué contains, so that the service can
-# escape the whole fragment and only then turn these into <mark> elements.
-MARK_START, MARK_END = "\ue000", "\ue001"
-
-
-def fast_path_enabled() -> bool:
-    """The fast search path (search.backend's own matching, scoring and faceting): on unless
-    BAYAN_SEARCH_FAST=0, which keeps Whoosh's own path (the baseline the benchmark and the
-    equivalence tests compare with)."""
-    return os.environ.get("BAYAN_SEARCH_FAST", "1") != "0"
-
-
-class _MarkFormatter(highlight.Formatter):
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
 
 
 class BayanWhooshSearchBackend(WhooshSearchBackend):
@@ -169,6 +173,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
                 content_field_name = name
         if not content_field_name:
             raise SearchBackendError("The search index declares no document=True field.")
+        # Runs of adjacent words of the full text, for phrases (search.analysis, search.fast).
+        schema_fields[SHINGLES_FIELD] = ShinglesField(source=content_field_name)
         return content_field_name, Schema(**schema_fields)
 
     # -- Writing --------------------------------------------------------------------------
@@ -259,6 +265,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             if value == "":
                 continue  # an absent field, not an empty one: Whoosh stores nothing for it
             document[key] = value
+        if self.content_field_name in document:
+            document[SHINGLES_FIELD] = document[self.content_field_name]
         return document
 
     def stored_documents(self, fields: list[str]):
@@ -381,7 +389,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             )
         raw = searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse)
         if highlight:
-            raw.formatter = _MarkFormatter()
+            raw.formatter = MarkFormatter()
             raw.fragmenter = highlight_fragmenter()
         results = [
             self._result(hit, hit.score or 0, result_class, highlight) for hit in raw[start:limit]
@@ -396,10 +404,10 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
     # -- The fast path -------------------------------------------------------------------
     #
     # The matching documents are computed once, as a numpy mask over document numbers, from
-    # the posting blocks (no per-document Python); the total and the facet counts come from
-    # that mask and compact per-searcher arrays; only the page's top documents go through
-    # Whoosh's scorer (which skips blocks that cannot reach the top), and sorted pages are
-    # ordered from the sort column with numpy. Results, scores and counts are Whoosh's own
+    # the posting blocks, with Whoosh's BM25F score of each (search.fast); the total and the
+    # facet counts come from that mask and per-searcher arrays, the page from a partition of
+    # the scores (or of the sort column). A query the fast path does not score goes to
+    # Whoosh's own search for its page. Results, scores and counts are Whoosh's own
     # (tests/search/test_fast_path.py compares both paths).
 
     def _fast_search(
@@ -417,7 +425,14 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         counts_only=False,
     ):
         tables = self._fast
-        mask = tables.match(searcher, q)
+        scores = None
+        if sortedby or counts_only:
+            mask = tables.match(searcher, q)
+        else:
+            try:
+                mask, scores = tables.scored(searcher, q)
+            except Unsupported:
+                mask = tables.match(searcher, q)
         hits = int(np.count_nonzero(mask))
         top_n = None
         if sortedby and len(sortedby) == 1 and tables.sortable(searcher, sortedby[0]):
@@ -429,21 +444,20 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             if limit is not None:
                 order = order[:limit]
             top_n = [(keys[d].item(), int(d)) for d in docs[order]]
-            raw = Results(searcher, q, top_n)
         elif hits == 0 or counts_only:
-            raw = Results(searcher, q, [])
-        else:
+            top_n = []
+        elif scores is not None:
+            top_n = top(mask, scores, limit)
+        if top_n is None:
             raw = searcher.search(q, limit=limit, sortedby=sortedby, reverse=reverse)
+            page = raw[start:limit]
+        else:
+            raw = Results(searcher, q, top_n)
+            page = [hit(raw, docnum, n, score) for n, (score, docnum) in enumerate(top_n)]
+            page = page[start:limit]
         if highlight:
             raw.highlighter = self._highlighter()
-        page = (
-            raw[start:limit]
-            if top_n is None
-            else [_hit(raw, docnum, n, score) for n, (score, docnum) in enumerate(top_n)][
-                start:limit
-            ]
-        )
-        results = [self._result(hit, hit.score or 0, rc, highlight) for hit in page]
+        results = [self._result(h, h.score or 0, rc, highlight) for h in page]
         counts = {}
         if facets:
             fields = {}
@@ -462,7 +476,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         highlighter = getattr(self, "_fast_highlighter", None)
         if highlighter is None:
             highlighter = FastHighlighter(
-                fragmenter=highlight_fragmenter(), formatter=_MarkFormatter()
+                fragmenter=highlight_fragmenter(), formatter=MarkFormatter()
             )
             self._fast_highlighter = highlighter
         return highlighter
@@ -482,12 +496,28 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
         if docnum is None:
             return {"results": [], "hits": 0}
-        top = end_offset or 20
+        top_n = end_offset or 20
         source = searcher.stored_fields(docnum).get(self.SOURCE_FIELD) or ""
         if not source.strip():
             return {"results": [], "hits": 0}
-        raw = searcher.more_like(docnum, self.content_field_name, text=source, top=top, numterms=12)
-        results = [self._result(hit, hit.score or 0, result_class) for hit in raw]
+        # Whoosh's more_like: the 12 key terms of the text (Bo1), OR-ed with their weights as
+        # boosts, the document itself left out; scored by the fast path over the archive.
+        field = self.content_field_name
+        terms = searcher.key_terms_from_text(field, source, numterms=12, normalize=False)
+        q = query.Or([query.Term(field, word, boost=weight) for word, weight in terms])
+        raw = None
+        if fast_path_enabled():
+            try:
+                mask, scores = self._fast.scored(searcher, q)
+            except Unsupported:
+                pass
+            else:
+                mask[docnum] = False
+                raw = Results(searcher, q, top(mask, scores, top_n))
+                raw = [hit(raw, d, n, score) for n, (score, d) in enumerate(raw.top_n)]
+        if raw is None:
+            raw = searcher.search(q, limit=top_n, mask={docnum})
+        results = [self._result(h, h.score or 0, result_class) for h in raw]
         return {"results": results[start_offset or 0 :], "hits": len(results)}
 
     def _result(self, hit, score, result_class, with_highlights=False):
@@ -529,373 +559,6 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
 
     def create_spelling_suggestion(self, query_string):
         return self._suggest(self._current_searcher(), query_string)
-
-
-def _hit(results, docnum, pos, score):
-    from whoosh.searching import Hit
-
-    return Hit(results, docnum, pos, score)
-
-
-_EMPTY = np.zeros(0, dtype=np.int64)
-
-
-class FastTables:
-    """Per-searcher arrays: built on first use, dropped with the searcher (index change).
-
-    - live: the documents not deleted;
-    - facet fields: for each (document, key) pair, `owner` (the document number) and `code`
-      (the key's position in `keys`), so that a query's counts are one bincount;
-    - sort columns: one value per document, from Whoosh's sortable column.
-    """
-
-    def __init__(self):
-        self._live = None
-        self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
-        self._columns: dict[str, np.ndarray] = {}
-
-    # -- postings as arrays
-
-    @staticmethod
-    def _leaf_ids(leaf, field, text) -> np.ndarray:
-        try:
-            btext = leaf._text_to_bytes(field, text) if isinstance(text, str) else text
-            m = leaf._terms.matcher(field, btext, leaf.schema[field].format)
-        except (KeyError, TermNotFound):
-            return _EMPTY
-        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
-            parts = []
-            while not m._atend:
-                if m._ids is None:
-                    m._read_ids()
-                parts.append(np.asarray(m._ids, dtype=np.int64))
-                m._next_block()
-            return np.concatenate(parts) if parts else _EMPTY
-        return np.fromiter(m.all_ids(), dtype=np.int64)
-
-    def term_ids(self, searcher, field, text) -> np.ndarray:
-        """Global document numbers of a term's postings, deleted documents included."""
-        reader = searcher.reader()
-        if field not in reader.schema:
-            return _EMPTY
-        parts = []
-        for leaf, offset in reader.leaf_readers():
-            ids = self._leaf_ids(leaf, field, text)
-            if len(ids):
-                parts.append(ids + offset)
-        return np.concatenate(parts) if parts else _EMPTY
-
-    def live(self, searcher) -> np.ndarray:
-        if self._live is None:
-            reader = searcher.reader()
-            live = np.ones(reader.doc_count_all(), dtype=bool)
-            if reader.has_deletions():
-                for leaf, offset in reader.leaf_readers():
-                    deleted = list(leaf._perdoc.deleted_docs()) if leaf.has_deletions() else []
-                    if deleted:
-                        live[np.asarray(deleted, dtype=np.int64) + offset] = False
-            self._live = live
-        return self._live
-
-    # -- matching
-
-    def match(self, searcher, q) -> np.ndarray:
-        """A boolean mask over document numbers: the live documents q matches."""
-        return self._match(searcher, q) & self.live(searcher)
-
-    def _mask(self, searcher, ids) -> np.ndarray:
-        mask = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
-        mask[ids] = True
-        return mask
-
-    def _match(self, searcher, q) -> np.ndarray:
-        if isinstance(q, query.Every):
-            return self.live(searcher).copy()
-        if isinstance(q, query.NullQuery.__class__) or q is query.NullQuery:
-            return np.zeros(searcher.reader().doc_count_all(), dtype=bool)
-        if type(q) is query.Term:
-            return self._mask(searcher, self.term_ids(searcher, q.fieldname, q.text))
-        if type(q) is query.And:
-            positive = [c for c in q.subqueries if not isinstance(c, query.Not)]
-            negative = [c.query for c in q.subqueries if isinstance(c, query.Not)]
-            if not positive:
-                mask = self.live(searcher).copy()
-            else:
-                mask = self._match(searcher, positive[0])
-                for child in positive[1:]:
-                    mask &= self._match(searcher, child)
-            for child in negative:
-                mask &= ~self._match(searcher, child)
-            return mask
-        if type(q) is query.Or and not getattr(q, "minmatch", 0):
-            mask = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
-            for child in q.subqueries:
-                mask |= self._match(searcher, child)
-            return mask
-        if type(q) is query.Not:
-            return self.live(searcher) & ~self._match(searcher, q.query)
-        if isinstance(q, query.NumericRange):
-            simple = q._compile_query(searcher.reader())
-            if simple is not q and not isinstance(simple, query.NumericRange):
-                return self._match(searcher, simple)
-        if type(q) is query.ConstantScoreQuery:
-            return self._match(searcher, q.child)
-        if type(q) is query.TermRange:  # a numeric range's tier: the terms it spans
-            mask = np.zeros(searcher.reader().doc_count_all(), dtype=bool)
-            for btext in q._btexts(searcher.reader()):
-                mask[self.term_ids(searcher, q.fieldname, btext)] = True
-            return mask
-        if type(q) is query.Phrase:
-            # Documents with every word first (vectorized), then positions only there.
-            mask = self.live(searcher).copy()
-            for word in q.words:
-                mask &= self._mask(searcher, self.term_ids(searcher, q.fieldname, word))
-            if not mask.any():
-                return mask
-            # Whoosh's own phrase matcher, restricted to the candidates.
-            return self._whoosh(searcher, q, mask)
-        return self._whoosh(searcher, q)
-
-    def _whoosh(self, searcher, q, candidates=None) -> np.ndarray:
-        ids = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-        return self._mask(searcher, ids)
-
-    # -- facets
-
-    def facet_counts(self, searcher, field, mask) -> list[tuple[str, int]]:
-        keys, owner, code = self._facet(searcher, field)
-        if not keys:
-            return []
-        counts = np.bincount(code[mask[owner]], minlength=len(keys))
-        found = np.flatnonzero(counts)
-        # Most frequent first, then by key: Whoosh's path sorts (-count, key) too.
-        order = np.lexsort((found, -counts[found]))
-        return [(keys[i], int(counts[i])) for i in found[order]]
-
-    def _facet(self, searcher, field):
-        table = self._facets.get(field)
-        if table is None:
-            reader = searcher.reader()
-            keys, owners, codes = [], [], []
-            if field in reader.schema:
-                for key in reader.field_terms(field):  # sorted: code order is key order
-                    ids = self.term_ids(searcher, field, key)
-                    owners.append(ids)
-                    codes.append(np.full(len(ids), len(keys), dtype=np.int32))
-                    keys.append(key)
-            owner = np.concatenate(owners) if owners else _EMPTY
-            code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
-            table = (keys, owner, code)
-            self._facets[field] = table
-        return table
-
-    # -- sorting
-
-    def sortable(self, searcher, field) -> bool:
-        reader = searcher.reader()
-        return field in reader.schema and reader.has_column(field)
-
-    def column(self, searcher, field) -> np.ndarray:
-        values = self._columns.get(field)
-        if values is None:
-            reader = searcher.reader()
-            parts = []
-            for leaf, _offset in reader.leaf_readers():
-                # Whoosh keeps sortable numbers unsigned, and a document without a value
-                # (an undated communiqué) gets the column's largest value: only uint64 holds it.
-                parts.append(
-                    np.asarray(list(leaf.column_reader(field, translate=False)), dtype=np.uint64)
-                )
-            values = np.concatenate(parts) if parts else _EMPTY
-            self._columns[field] = values
-        return values
-
-
-class FastHighlighter(highlight.Highlighter):
-    """Whoosh's highlighter, with the text's tokens produced without re-running the analyzer
-    over every word of every hit.
-
-    Whoosh re-analyzes a hit's whole text to find the words to mark (two thirds of a
-    highlighted search, profiled). The analyzer works word by word (a tokenizer, then
-    per-token filters), so the terms of a word are memoized per distinct word: the text is
-    only cut into words with the tokenizer's expression, and each word's terms come from the
-    memo. Fragments, scores and output are then Whoosh's own code. tests/search/
-    test_fast_path.py checks that the token stream equals the analyzer's.
-    """
-
-    MEMO_LIMIT = 200_000
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._memo: dict[str, tuple[tuple[str, bool], ...]] = {}
-
-    @staticmethod
-    def supported(analyzer) -> bool:
-        items = getattr(analyzer, "items", None)
-        return bool(items) and hasattr(items[0], "expression")
-
-    def tokens(self, analyzer, text):
-        """The analyzer's tokens of `text` (index mode, stop words kept, with characters)."""
-        memo = self._memo
-        token = highlight.Token(positions=True, chars=True, removestops=False, mode="index")
-        for pos, match in enumerate(analyzer.items[0].expression.finditer(text)):
-            word = match.group(0)
-            terms = memo.get(word)
-            if terms is None:
-                terms = self._terms(analyzer, word)
-            for term, stopped in terms:
-                token.text = term
-                token.stopped = stopped
-                token.startchar = match.start()
-                token.endchar = match.end()
-                token.pos = pos
-                token.boost = 1.0
-                yield token
-
-    def fragments(self, analyzer, text, words) -> list:
-        """Whoosh's set_matched_filter | _merge_matched_tokens | ContextFragmenter's
-        fragment_tokens, ported line for line into one loop over the memoized tokens, with a
-        Token object only for matched words (the per-token generators cost more than the
-        analysis they consume). The same fragments: tests/search/test_fast_path.py."""
-        fragmenter = self.fragmenter
-        maxchars, surround, charlimit = (
-            fragmenter.maxchars,
-            fragmenter.surround,
-            fragmenter.charlimit,
-        )
-        mkfrag, Token = highlight.mkfrag, highlight.Token
-        out: list = []
-        first = None
-        firsts: deque = deque()
-        countdown = -1
-        tks: list = []
-        last_end = None
-        currentlen = 0
-        stopped = False
-
-        def emit(startchar, endchar, token):  # token: None for an unmatched word
-            nonlocal first, firsts, countdown, tks, last_end, currentlen, stopped
-            if stopped:
-                return
-            last_end = endchar
-            tlength = endchar - startchar
-            if charlimit and endchar > charlimit:
-                stopped = True
-                return
-            if countdown < 0 and token is None:
-                firsts.append(startchar)
-                while firsts and endchar - firsts[0] > surround:
-                    firsts.popleft()
-            elif currentlen + tlength > maxchars:
-                countdown = 0
-            elif token is not None:
-                countdown = surround
-                if first is None:
-                    if firsts:
-                        first = firsts[0]
-                    else:
-                        first = startchar
-                        countdown += surround
-                tks.append(token.copy())
-            if countdown >= 0:
-                currentlen += tlength
-                countdown -= tlength
-                if countdown <= 0:
-                    out.append(mkfrag(text, tks, startchar=first, endchar=endchar))
-                    tks = []
-                    firsts = deque()
-                    first = None
-                    currentlen = 0
-
-        memo = self._memo
-        pending = None
-        for pos, match in enumerate(analyzer.items[0].expression.finditer(text)):
-            if stopped:
-                break
-            word = match.group(0)
-            terms = memo.get(word)
-            if terms is None:
-                terms = self._terms(analyzer, word)
-            s, e = match.start(), match.end()
-            for term, stop in terms:
-                if term not in words:
-                    if pending is not None:
-                        emit(pending.startchar, pending.endchar, pending)
-                        pending = None
-                    emit(s, e, None)
-                    continue
-                if pending is None:
-                    pending = Token(
-                        text=term,
-                        startchar=s,
-                        endchar=e,
-                        pos=pos,
-                        boost=1.0,
-                        stopped=stop,
-                        matched=True,
-                    )
-                elif s <= pending.endchar:
-                    if e > pending.endchar:
-                        pending.text += term[pending.endchar - e :]
-                        pending.endchar = e
-                else:
-                    emit(pending.startchar, pending.endchar, pending)
-                    pending = None
-                    emit(
-                        s,
-                        e,
-                        Token(
-                            text=term,
-                            startchar=s,
-                            endchar=e,
-                            pos=pos,
-                            boost=1.0,
-                            stopped=stop,
-                            matched=True,
-                        ),
-                    )
-        if pending is not None:
-            emit(pending.startchar, pending.endchar, pending)
-        if tks:
-            out.append(mkfrag(text, tks, startchar=first, endchar=last_end))
-        return out
-
-    def _terms(self, analyzer, word):
-        memo = self._memo
-        if len(memo) > self.MEMO_LIMIT:
-            memo.clear()
-        terms = tuple(
-            (t.text, t.stopped)
-            for t in analyzer(word, positions=True, chars=True, mode="index", removestops=False)
-        )
-        memo[word] = terms
-        return terms
-
-    def highlight_hit(self, hitobj, fieldname, text=None, top=3, minscore=1):
-        results = hitobj.results
-        field = results.searcher.schema[fieldname]
-        analyzer = field.analyzer
-        if text is None or not self.supported(analyzer) or self.can_load_chars(results, fieldname):
-            return super().highlight_hit(hitobj, fieldname, text, top, minscore)
-        if results.has_matched_terms():
-            bterms = (term for term in results.matched_terms() if term[0] == fieldname)
-        else:
-            bterms = results.query_terms(expand=True, fieldname=fieldname)
-        words = frozenset(field.from_bytes(term[1]) for term in bterms)
-        if type(self.fragmenter) is highlight.ContextFragmenter:
-            fragments = self.fragments(analyzer, text, words)
-        else:
-            tokens = highlight.set_matched_filter(self.tokens(analyzer, text), words)
-            tokens = self._merge_matched_tokens(tokens)
-            fragments = self.fragmenter.fragment_tokens(text, tokens)
-        fragments = highlight.top_fragments(
-            fragments, top, self.scorer, self.order, minscore=minscore
-        )
-        return self.formatter.format(fragments)
-
-
-def highlight_fragmenter():
-    return highlight.ContextFragmenter(maxchars=240, surround=80)
 
 
 class BayanWhooshSearchQuery(WhooshSearchQuery):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from search.facets import FACETS
 from search.params import MAX_PAGE, SORTS, Period, SearchParams, parse_period
@@ -34,13 +36,18 @@ class KeysField(forms.Field):
                 continue
             if not _KEY.match(key):
                 raise forms.ValidationError(
-                    f"“{raw[:40]}” is not a {self.label.lower()} key: keys are letters, "
-                    "digits and hyphens, as in the links of the filter list."
+                    gettext(
+                        "“%(value)s” is not a %(filter)s key: keys are letters, digits and "
+                        "hyphens, as in the links of the filter list."
+                    )
+                    % {"value": raw[:40], "filter": str(self.label).lower()}
                 )
             if key not in keys:
                 keys.append(key)
         if len(keys) > MAX_KEYS:
-            raise forms.ValidationError(f"Select at most {MAX_KEYS} values of one filter.")
+            raise forms.ValidationError(
+                gettext("Select at most %(limit)s values of one filter.") % {"limit": MAX_KEYS}
+            )
         return tuple(keys)
 
 
@@ -56,23 +63,24 @@ class PeriodField(forms.CharField):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, strip=True, label="Query")
-    date_from = PeriodField(required=False, label="From")
-    date_to = PeriodField(required=False, label="To")
+    q = forms.CharField(required=False, strip=True, label=_("Query"))
+    date_from = PeriodField(required=False, label=_("From"))
+    date_to = PeriodField(required=False, label=_("To"))
     sort = forms.ChoiceField(
         required=False,
-        choices=[("", "Default"), *((key, label) for key, (label, _) in SORTS.items())],
-        error_messages={"invalid_choice": "Sort by relevance, -date (newest) or date (oldest)."},
+        choices=[("", _("Default")), *((key, label) for key, (label, _order) in SORTS.items())],
+        error_messages={"invalid_choice": _("Sort by relevance, -date (newest) or date (oldest).")},
     )
     page = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=MAX_PAGE,
         error_messages={
-            "invalid": "The page must be a whole number, 1 or more.",
-            "min_value": "The page must be a whole number, 1 or more.",
-            "max_value": (
-                f"Only the first {MAX_PAGE} pages of results are shown: narrow the search "
+            "invalid": _("The page must be a whole number, 1 or more."),
+            "min_value": _("The page must be a whole number, 1 or more."),
+            # Django fills in %(limit_value)s: MAX_PAGE, from the field's max_value.
+            "max_value": _(
+                "Only the first %(limit_value)s pages of results are shown: narrow the search "
                 "with filters or dates to reach the rest."
             ),
         },
@@ -94,7 +102,8 @@ class SearchForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start.start > end.end:
             raise forms.ValidationError(
-                f"The start date {start.text} is after the end date {end.text}."
+                gettext("The start date %(start)s is after the end date %(end)s.")
+                % {"start": start.text, "end": end.text}
             )
         return data
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from search.facets import FACETS
@@ -45,21 +46,28 @@ def parse_period(text: str) -> Period:
     match = _PERIOD.match(text.strip())
     if not match:
         raise ValueError(
-            f"“{text[:40]}” is not a date: write a year (2015), a month (2015-03) "
-            "or a day (2015-03-21)."
+            gettext(
+                "“%(text)s” is not a date: write a year (2015), a month (2015-03) "
+                "or a day (2015-03-21)."
+            )
+            % {"text": text[:40]}
         )
     year, month, day = (int(g) if g else None for g in match.groups())
     if not 1 <= year <= 9999:
-        raise ValueError(f"{year} is not a year.")
+        raise ValueError(gettext("%(year)s is not a year.") % {"year": year})
     if month is None:
         return Period(f"{year:04d}", date(year, 1, 1), date(year, 12, 31))
     if not 1 <= month <= 12:
-        raise ValueError(f"“{text}”: the month must be between 01 and 12.")
+        raise ValueError(
+            gettext("“%(text)s”: the month must be between 01 and 12.") % {"text": text}
+        )
     last = calendar.monthrange(year, month)[1]
     if day is None:
         return Period(f"{year:04d}-{month:02d}", date(year, month, 1), date(year, month, last))
     if not 1 <= day <= last:
-        raise ValueError(f"“{text}”: that month has no day {day}.")
+        raise ValueError(
+            gettext("“%(text)s”: that month has no day %(day)s.") % {"text": text, "day": day}
+        )
     day_date = date(year, month, day)
     return Period(day_date.isoformat(), day_date, day_date)
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 MAX_LENGTH = 500
 MAX_TERMS = 40
 MAX_DEPTH = 8
@@ -42,7 +44,18 @@ _WORD_END = set(' \t\r\n\f\v"()')
 
 
 class QueryError(ValueError):
-    """The query cannot be read; the message tells the user how to fix it."""
+    """The query cannot be read; the message tells the user how to fix it.
+
+    Messages are translated when raised, into the language of the page that shows them.
+    """
+
+
+def _stray_close() -> str:  # one message, raised from three places
+    return _("Unbalanced brackets: a “)” closes nothing; remove it or add “(”.")
+
+
+def _nested_field() -> str:
+    return _("A field cannot be inside another field; write issuer:(a OR b).")
 
 
 @dataclass(frozen=True)
@@ -97,8 +110,11 @@ def parse(source: str | None) -> ParsedQuery:
     text = (source or "").strip()
     if len(text) > MAX_LENGTH:
         raise QueryError(
-            f"The query is {len(text)} characters long; the limit is {MAX_LENGTH}. "
-            "Use fewer, more specific words, or the filters beside the results."
+            _(
+                "The query is %(length)s characters long; the limit is %(limit)s. "
+                "Use fewer, more specific words, or the filters beside the results."
+            )
+            % {"length": len(text), "limit": MAX_LENGTH}
         )
     tokens = _tokenize(text)
     _check_brackets(tokens)
@@ -108,8 +124,11 @@ def parse(source: str | None) -> ParsedQuery:
     node = parser.parse()
     if parser.terms > MAX_TERMS:
         raise QueryError(
-            f"The query has {parser.terms} search terms; the limit is {MAX_TERMS}. "
-            "Use fewer words, or the filters beside the results."
+            _(
+                "The query has %(terms)s search terms; the limit is %(limit)s. "
+                "Use fewer words, or the filters beside the results."
+            )
+            % {"terms": parser.terms, "limit": MAX_TERMS}
         )
     return ParsedQuery(text, node, tuple(_plain_words(node)))
 
@@ -125,8 +144,10 @@ def _tokenize(text: str) -> list[_Token]:
             end = text.find('"', i + 1)
             if end < 0:
                 raise QueryError(
-                    'Unbalanced quote: add a closing " to end the phrase, '
-                    "or remove the opening one."
+                    _(
+                        'Unbalanced quote: add a closing " to end the phrase, '
+                        "or remove the opening one."
+                    )
                 )
             phrase = " ".join(text[i + 1 : end].split())
             if _has_words(phrase):
@@ -161,14 +182,20 @@ def _word_tokens(word: str, at_end: bool) -> list[_Token]:
         if name in PREFIXES:
             if not rest and at_end:
                 raise QueryError(
-                    f'Nothing follows “{name}:”: write {name}:word or {name}:"two words", '
-                    "with no space after the colon."
+                    _(
+                        'Nothing follows “%(name)s:”: write %(name)s:word or %(name)s:"two '
+                        'words", with no space after the colon.'
+                    )
+                    % {"name": name}
                 )
             # "issuer:" directly followed by a quote or bracket: the next token is its value.
             return [_Token("field", PREFIXES[name]), *(_word_tokens(rest, at_end) if rest else [])]
         if rest and not rest.startswith("/"):  # a pasted URL (http://...) is not a field
             known = ", ".join(f"{p}:" for p in PREFIXES)
-            raise QueryError(f"Unknown field “{name}:”. The fields you can search are {known}")
+            raise QueryError(
+                _("Unknown field “%(name)s:”. The fields you can search are %(known)s")
+                % {"name": name, "known": known}
+            )
     if not _has_words(word):  # punctuation alone ("-", "&", "…") searches for nothing
         return []
     return [_Token("word", word)]
@@ -184,13 +211,16 @@ def _check_brackets(tokens: list[_Token]) -> None:
         if token.kind == "open":
             depth += 1
             if depth > MAX_DEPTH:
-                raise QueryError(f"Brackets are nested more than {MAX_DEPTH} deep; simplify.")
+                raise QueryError(
+                    _("Brackets are nested more than %(depth)s deep; simplify.")
+                    % {"depth": MAX_DEPTH}
+                )
         elif token.kind == "close":
             depth -= 1
             if depth < 0:
-                raise QueryError("Unbalanced brackets: a “)” closes nothing; remove it or add “(”.")
+                raise QueryError(_stray_close())
     if depth > 0:
-        raise QueryError("Unbalanced brackets: add a closing “)” or remove the opening “(”.")
+        raise QueryError(_("Unbalanced brackets: add a closing “)” or remove the opening “(”."))
 
 
 class _Parser:
@@ -212,7 +242,7 @@ class _Parser:
     def parse(self) -> Node:
         node = self.parse_or()
         if self.peek() is not None:  # only a stray ")" can stop the loop early
-            raise QueryError("Unbalanced brackets: a “)” closes nothing; remove it or add “(”.")
+            raise QueryError(_stray_close())
         return node
 
     def parse_or(self) -> Node:
@@ -240,23 +270,26 @@ class _Parser:
             return Not(self.parse_unary(field))
         if kind in ("and", "or"):
             name = kind.upper()
-            raise QueryError(f"“{name}” needs a word on each side, as in: geneva {name} astana.")
+            raise QueryError(
+                _("“%(operator)s” needs a word on each side, as in: geneva %(operator)s astana.")
+                % {"operator": name}
+            )
         return self.parse_primary(field)
 
     def parse_primary(self, field: str | None) -> Node:
         token = self.take()
         if token.kind == "open":
             if self.peek() == "close":
-                raise QueryError("Empty brackets “()”: put words inside them or remove them.")
+                raise QueryError(_("Empty brackets “()”: put words inside them or remove them."))
             node = self.parse_or_in(field)
             self.take()  # the ")" that _check_brackets guarantees
             return node
         if token.kind == "field":
             if field is not None:
-                raise QueryError("A field cannot be inside another field; write issuer:(a OR b).")
+                raise QueryError(_nested_field())
             if self.peek() not in ("word", "phrase", "open"):
                 raise QueryError(
-                    'A field needs a word, a "phrase" or (brackets) right after the colon.'
+                    _('A field needs a word, a "phrase" or (brackets) right after the colon.')
                 )
             return self.parse_primary(token.text)
         if token.kind in ("word", "phrase"):
@@ -266,7 +299,7 @@ class _Parser:
             # Punctuation inside a word (al-Assad, U.N., 2254(2015)) is left to the analyzer,
             # which splits it the same way it split the indexed text.
             return Term(token.text.replace('"', " ").replace("\\", " "), True, field)
-        raise QueryError("Unbalanced brackets: a “)” closes nothing; remove it or add “(”.")
+        raise QueryError(_stray_close())
 
     def parse_or_in(self, field: str | None) -> Node:
         if field is None:
@@ -279,13 +312,16 @@ class _Parser:
             example = "-idlib" if name == "-" else f"geneva {name} astana"
             if name == "NOT":
                 example = "ceasefire NOT idlib"
-            raise QueryError(f"“{name}” is missing the word it applies to, as in: {example}.")
+            raise QueryError(
+                _("“%(operator)s” is missing the word it applies to, as in: %(example)s.")
+                % {"operator": name, "example": example}
+            )
 
 
 def _with_field(node: Node, field: str) -> Node:
     if isinstance(node, Term):
         if node.field is not None:
-            raise QueryError("A field cannot be inside another field; write issuer:(a OR b).")
+            raise QueryError(_nested_field())
         return Term(node.text, node.phrase, field)
     if isinstance(node, Not):
         return Not(_with_field(node.child, field))

@@ -18,8 +18,10 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 from haystack.inputs import Raw
 from haystack.query import SearchQuerySet
 
@@ -279,8 +281,12 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
     if params.page > 1 and start >= total:
         pages = max(1, -(-total // PAGE_SIZE))
         raise SearchError(
-            f"Page {params.page} is past the end: this search has {pages} "
-            f"page{'s' if pages != 1 else ''} of results."
+            ngettext(
+                "Page %(page)d is past the end: this search has %(pages)d page of results.",
+                "Page %(page)d is past the end: this search has %(pages)d pages of results.",
+                pages,
+            )
+            % {"page": params.page, "pages": pages}
         )
     counts = dict(main.facet_counts().get("fields", {}))
     suggestion = main.spelling_suggestion() if params.query.words else None
@@ -432,7 +438,7 @@ def _month_buckets(params: SearchParams, months: dict[str, int]) -> list[Bucket]
     year, month = first_year, first_month
     while (year, month) <= (last_year, last_month):
         key = f"{year:04d}-{month:02d}"
-        label = date(year, month, 1).strftime("%b %Y")
+        label = date_format(date(year, month, 1), "M Y")  # "Oct 2023", in the page's language
         buckets.append(_bucket(params, key, label, months.get(key, 0), top))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return buckets

@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from search.facets import FACETS
 from search.forms import SearchForm
+from search.grouping import group_versions
 from search.params import SORTS
 from search.service import Hit, SearchError, iter_hits, run_search
 
@@ -41,6 +44,7 @@ def search_page(request: HttpRequest):
         return render(request, "search/search.html", context, status=400)
     result = context["result"]
     context.update(
+        entries=group_versions(result.hits),
         chips=_chips(result),
         prev_url=params.url(page=params.page - 1),
         next_url=params.url(page=params.page + 1),
@@ -60,9 +64,11 @@ def _chips(result) -> list[dict]:
             if value.selected:
                 chips.append({"label": f"{counts.facet.label}: {value.label}", "url": value.url})
     if params.date_from:
-        chips.append({"label": f"From {params.date_from.text}", "url": params.url(date_from=None)})
+        label = _("From %(date)s") % {"date": params.date_from.text}
+        chips.append({"label": label, "url": params.url(date_from=None)})
     if params.date_to:
-        chips.append({"label": f"To {params.date_to.text}", "url": params.url(date_to=None)})
+        label = _("To %(date)s") % {"date": params.date_to.text}
+        chips.append({"label": label, "url": params.url(date_to=None)})
     return chips
 
 
@@ -71,9 +77,12 @@ def _error(message: str) -> JsonResponse:
 
 
 def _checked(request: HttpRequest):
-    form = SearchForm(request.GET)
-    if not form.is_valid():
-        return None, _error(" ".join(form.messages()))
+    # The API's and the exports' messages are part of their contract (docs/query-syntax.md):
+    # English, whatever language the caller's browser asks the pages in.
+    with translation.override("en"):
+        form = SearchForm(request.GET)
+        if not form.is_valid():
+            return None, _error(" ".join(form.messages()))
     return form.params(), None
 
 
@@ -82,13 +91,13 @@ def api_search(request: HttpRequest):
     params, error = _checked(request)
     if error:
         return error
-    try:
-        page = run_search(params)
-    except SearchError as exc:
-        return _error(str(exc))
-    return JsonResponse(
-        page.as_json(request.build_absolute_uri), json_dumps_params={"ensure_ascii": False}
-    )
+    with translation.override("en"):  # the JSON contract's words (messages, month labels)
+        try:
+            page = run_search(params)
+        except SearchError as exc:
+            return _error(str(exc))
+        answer = page.as_json(request.build_absolute_uri)
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
 
 
 EXPORT_COLUMNS = ["id", "permalink", "title", "issuer", "date", "language"]

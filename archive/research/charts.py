@@ -11,8 +11,10 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 # Colour-blind-safe (Okabe–Ito, darkened to 3:1 against the page); "other" is grey.
 PALETTE = ["#0b5a6b", "#c2410c", "#6a3d9a", "#1f7a3a", "#a0266a", "#8a6d00", "#2b5fb3"]
@@ -25,9 +27,13 @@ YEAR_THRESHOLD_DAYS = 3 * 366  # longer ranges are counted by year, shorter by m
 @dataclass(frozen=True)
 class Period:
     key: str  # "2023" or "2023-10"
-    label: str  # "2023" or "Oct 2023"
     start: dt.date
     end: dt.date
+
+    @property
+    def label(self) -> str:
+        """The year ("2023"), or the month ("Oct 2023") named in the interface's language."""
+        return self.key if len(self.key) == 4 else date_format(self.start, "M Y")
 
 
 @dataclass(frozen=True)
@@ -66,10 +72,15 @@ class Chart:
     id: str
     title: str
     description: str
-    unit: str  # "month" | "year"
+    unit: str  # "month" | "year": also the CSV's first column, so never translated
     series: list[Series]
     bars: list[Bar]
     noun: str = "communiqués"
+
+    @property
+    def unit_label(self) -> str:
+        """The heading of the periods' column in the chart's table."""
+        return gettext("Year") if self.unit == "year" else gettext("Month")
 
     @property
     def is_empty(self) -> bool:
@@ -96,13 +107,10 @@ def unit_for(start: dt.date | None, end: dt.date | None) -> str:
 
 def period_of(day: dt.date, unit: str) -> Period:
     if unit == "year":
-        return Period(
-            f"{day.year:04d}", str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
-        )
+        return Period(f"{day.year:04d}", dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
     last = calendar.monthrange(day.year, day.month)[1]
     return Period(
         f"{day.year:04d}-{day.month:02d}",
-        f"{calendar.month_abbr[day.month]} {day.year}",
         dt.date(day.year, day.month, 1),
         dt.date(day.year, day.month, last),
     )

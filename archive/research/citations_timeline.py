@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
 from django.db.models import Max, Min, QuerySet
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from archive import stats
 from archive.models import Communique, Organization, Person, Resolution
@@ -61,6 +63,42 @@ def _count_by_period(communiques: QuerySet[Communique], unit: str) -> dict[str, 
     return counts
 
 
+# Whole sentences for each unit, so that every language can word them in its own way.
+TIMELINE_TITLES = {
+    "month": _("Communiqués naming %(name)s, by month"),
+    "year": _("Communiqués naming %(name)s, by year"),
+}
+TIMELINE_DESCRIPTIONS = {
+    "month": _("Bars: the number of published communiqués that name %(name)s each month."),
+    "year": _("Bars: the number of published communiqués that name %(name)s each year."),
+}
+CITATIONS_TITLES = {
+    "month": _("Communiqués citing %(name)s, by month and issuer"),
+    "year": _("Communiqués citing %(name)s, by year and issuer"),
+}
+CITATIONS_DESCRIPTIONS = {
+    "month": _("Stacked bars: for each month, the communiqués citing it, by issuer."),
+    "year": _("Stacked bars: for each year, the communiqués citing it, by issuer."),
+}
+
+
+def _communiques_title(period: charts.Period, n: int, issuer: str | None = None) -> str:
+    values = {"period": period.label, "count": n, "issuer": issuer}
+    if issuer is None:
+        return (
+            ngettext("%(period)s: %(count)s communiqué", "%(period)s: %(count)s communiqués", n)
+            % values
+        )
+    return (
+        ngettext(
+            "%(issuer)s, %(period)s: %(count)s communiqué",
+            "%(issuer)s, %(period)s: %(count)s communiqués",
+            n,
+        )
+        % values
+    )
+
+
 def entity_timeline(kind: str, entity, facet: str | None = None) -> charts.Chart:
     """Published communiqués naming the entity, per month (or year over long spans)."""
     spec = stats.KINDS[kind]
@@ -69,17 +107,17 @@ def entity_timeline(kind: str, entity, facet: str | None = None) -> charts.Chart
     first, last = _span(communiques)
     unit = charts.unit_for(first, last)
     counts = _count_by_period(communiques, unit)
-    series = charts.Series("communiques", "Communiqués", charts.PALETTE[0])
+    series = charts.Series("communiques", gettext("Communiqués"), charts.PALETTE[0])
     bars = []
     for period in charts.periods_between(first, last, unit) if first else []:
         n = counts.get(period.key, 0)
         href = search_url((facet, entity.slug), ("date_from", period.key), ("date_to", period.key))
-        title = f"{period.label}: {n} communiqué{'s' if n != 1 else ''}"
+        title = _communiques_title(period, n)
         bars.append(charts.Bar(period, [charts.Segment(series, n, href, title)]))
     return charts.Chart(
         id=f"timeline-{kind}",
-        title=f"Communiqués naming {entity}, by {unit}",
-        description=f"Bars: the number of published communiqués that name {entity} each {unit}.",
+        title=TIMELINE_TITLES[unit] % {"name": entity},
+        description=TIMELINE_DESCRIPTIONS[unit] % {"name": entity},
         unit=unit,
         series=[series],
         bars=bars,
@@ -181,7 +219,7 @@ def citations_chart(resolution: Resolution, top: int = TOP_ISSUERS) -> charts.Ch
     rest = [pk for pk in ranked if pk not in shown]
     series = charts.series_for(
         [(organizations[pk].slug, organizations[pk].name) for pk in shown],
-        "Other issuers" if rest else None,
+        gettext("Other issuers") if rest else None,
     )
     bars = []
     for period in charts.periods_between(first, last, unit) if first else []:
@@ -191,17 +229,21 @@ def citations_chart(resolution: Resolution, top: int = TOP_ISSUERS) -> charts.Ch
             if pk is None:
                 n = sum(counts[r].get(period.key, 0) for r in rest)
                 href = search_url(("resolution", resolution.slug), *dates)
-                title = f"{period.label}: {n} by other issuers"
+                title = ngettext(
+                    "%(period)s: %(count)s by other issuers",
+                    "%(period)s: %(count)s by other issuers",
+                    n,
+                ) % {"period": period.label, "count": n}
             else:
                 n = counts[pk].get(period.key, 0)
                 href = search_url(("resolution", resolution.slug), ("issuer", s.key), *dates)
-                title = f"{s.label}, {period.label}: {n} communiqué{'s' if n != 1 else ''}"
+                title = _communiques_title(period, n, issuer=s.label)
             bar.segments.append(charts.Segment(s, n, href, title))
         bars.append(bar)
     return charts.Chart(
         id="citations-chart",
-        title=f"Communiqués citing {resolution}, by {unit} and issuer",
-        description=f"Stacked bars: for each {unit}, the communiqués citing it, by issuer.",
+        title=CITATIONS_TITLES[unit] % {"name": resolution},
+        description=str(CITATIONS_DESCRIPTIONS[unit]),
         unit=unit,
         series=series,
         bars=bars,

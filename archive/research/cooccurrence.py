@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from archive import stats
 from archive.models import (
@@ -26,13 +27,13 @@ from archive.research.citations_timeline import primary_facet, search_url
 
 TOP = 10
 
-FACET_LABELS = {
-    "participant": "Participant",
-    "organization": "Participants' organization",
-    "issuer": "Issuer",
-    "addressee": "Addressed",
-    "place": "Place",
-    "resolution": "Resolution",
+FACET_LABELS = {  # the "As" column: in which role the other entity appears
+    "participant": _("Participant"),
+    "organization": _("Participants' organization"),
+    "issuer": _("Issuer"),
+    "addressee": _("Addressed"),
+    "place": _("Place"),
+    "resolution": _("Resolution"),
 }
 # Facets the search's query language can name twice in one query (search.query.PREFIXES).
 QUERY_PREFIXES = {"participant", "place", "addressee", "issuer"}
@@ -55,7 +56,7 @@ class CoOccurrence:
 
     @property
     def facet_label(self) -> str:
-        return FACET_LABELS[self.facet]
+        return str(FACET_LABELS[self.facet])
 
 
 def _counts(facet: str, ids) -> Counter:

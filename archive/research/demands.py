@@ -17,6 +17,8 @@ from django import forms
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from archive.models import Communique, Demand, DemandRepeat, Organization
 from archive.research import charts
@@ -80,14 +82,19 @@ def _text(queryset, name, value):
 
 
 class DemandFilter(django_filters.FilterSet):
-    addressee = SlugListFilter(method=_with_addressee, label="Addressed to")
-    other_than = SlugListFilter(method=_with_other_addressee, label="Addressed to others than")
-    issuer = django_filters.CharFilter(field_name="communique__issuer__slug", label="Issuer")
-    date_from = django_filters.DateFilter(field_name="communique__date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="communique__date", lookup_expr="lte")
-    q = django_filters.CharFilter(method=_text, label="Text")
+    # The labels name the filters in the page's messages about them (what could not be read).
+    addressee = SlugListFilter(method=_with_addressee, label=_("Addressed to"))
+    other_than = SlugListFilter(method=_with_other_addressee, label=_("Addressed to others than"))
+    issuer = django_filters.CharFilter(field_name="communique__issuer__slug", label=_("Issuer"))
+    date_from = django_filters.DateFilter(
+        field_name="communique__date", lookup_expr="gte", label=_("From")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="communique__date", lookup_expr="lte", label=_("To")
+    )
+    q = django_filters.CharFilter(method=_text, label=_("Text"))
     repeated = django_filters.BooleanFilter(
-        field_name="repeat", lookup_expr="isnull", exclude=True, label="Only repeated calls"
+        field_name="repeat", lookup_expr="isnull", exclude=True, label=_("Only repeated calls")
     )
 
     class Meta:
@@ -117,6 +124,31 @@ def query_string(params, **changes) -> str:
 
 def _trunc(unit: str, path: str):
     return TruncYear(path) if unit == "year" else TruncMonth(path)
+
+
+# Whole sentences for each unit, so that every language can word them in its own way.
+CHART_TITLES = {
+    "month": _("Demands per addressee, by month"),
+    "year": _("Demands per addressee, by year"),
+}
+CHART_DESCRIPTIONS = {  # (unit, with an "other addressees" series)
+    ("month", True): _(
+        "Stacked bars: for each month, the number of demands made to each of the most "
+        "frequent addressees and to all others."
+    ),
+    ("month", False): _(
+        "Stacked bars: for each month, the number of demands made to each of the most "
+        "frequent addressees."
+    ),
+    ("year", True): _(
+        "Stacked bars: for each year, the number of demands made to each of the most "
+        "frequent addressees and to all others."
+    ),
+    ("year", False): _(
+        "Stacked bars: for each year, the number of demands made to each of the most "
+        "frequent addressees."
+    ),
+}
 
 
 def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.Chart:
@@ -175,7 +207,7 @@ def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.
 
     series = charts.series_for(
         [(organizations[pk].slug, organizations[pk].label) for pk in shown],
-        "Other addressees" if other else None,
+        gettext("Other addressees") if other else None,
     )
 
     bars = []
@@ -191,25 +223,28 @@ def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.
                 qs = query_string(
                     params, addressee=None, other_than=top_slugs, date_from=str(lo), date_to=str(hi)
                 )
-                title = f"{p.label}: {n} demand{'s' if n != 1 else ''} to other addressees"
+                title = ngettext(
+                    "%(period)s: %(count)s demand to other addressees",
+                    "%(period)s: %(count)s demands to other addressees",
+                    n,
+                ) % {"period": p.label, "count": n}
             else:
                 qs = query_string(
                     params, addressee=s.key, other_than=None, date_from=str(lo), date_to=str(hi)
                 )
-                title = f"{s.label}, {p.label}: {n} demand{'s' if n != 1 else ''}"
+                title = ngettext(
+                    "%(addressee)s, %(period)s: %(count)s demand",
+                    "%(addressee)s, %(period)s: %(count)s demands",
+                    n,
+                ) % {"addressee": s.label, "period": p.label, "count": n}
             bar.segments.append(
                 charts.Segment(s, n, f"{reverse('archive:research:demands')}?{qs}", title)
             )
         bars.append(bar)
     return charts.Chart(
         id="demands-chart",
-        title=f"Demands per addressee, by {unit}",
-        description=(
-            "Stacked bars: for each "
-            + unit
-            + ", the number of demands made to each of the most frequent addressees"
-            + (" and to all others." if other else ".")
-        ),
+        title=str(CHART_TITLES[unit]),
+        description=str(CHART_DESCRIPTIONS[unit, bool(other)]),
         unit=unit,
         series=series,
         bars=bars,
@@ -356,6 +391,7 @@ def repeat_summary(demand: Demand) -> dict | None:
     days = (demand.communique.date - since).days if since and demand.communique.date else None
     return {
         "earlier": chain[0],
+        "url": permalink(chain[0]),
         "first": first,
         "since": since,
         "days": days,

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from archive import stats
@@ -50,8 +53,8 @@ def demand_tracker(request):
     context = {
         **share_meta(
             request,
-            "Demand tracker",
-            "Every demand in the archive's communiqués: who demanded what of whom, and when.",
+            _("Demand tracker"),
+            _("Every demand in the archive's communiqués: who demanded what of whom, and when."),
         ),
         "filterset": filterset,
         "page": page,
@@ -104,10 +107,18 @@ def demands_csv(request):
     return _csv(demands.csv_rows(filterset.qs, request.build_absolute_uri), "bayan-demands.csv")
 
 
+def _chart_csv(build: Callable[[], charts.Chart], filename: str) -> StreamingHttpResponse:
+    """The chart `build()` draws, as CSV. Its header ("month", "start", "end", the series,
+    "total") is what scripts reading it rely on: English, whatever the interface language."""
+    with translation.override("en"):
+        chart = build()
+    return _csv(charts.chart_csv_rows(chart), filename)
+
+
 @require_safe
 def demands_chart_csv(request):
-    chart = demands.demands_chart(demands.filtered(request.GET))
-    return _csv(charts.chart_csv_rows(chart), "bayan-demands-per-addressee.csv")
+    filterset = demands.filtered(request.GET)
+    return _chart_csv(lambda: demands.demands_chart(filterset), "bayan-demands-per-addressee.csv")
 
 
 # ---- Entities ----
@@ -124,8 +135,10 @@ def _public_entity(kind: str, slug: str):
 @require_safe
 def entity_timeline_csv(request, kind: str, slug: str):
     entity = _public_entity(kind, slug)
-    chart = citations_timeline.entity_timeline(kind, entity)
-    return _csv(charts.chart_csv_rows(chart), f"bayan-{kind}-{entity.slug}-timeline.csv")
+    return _chart_csv(
+        lambda: citations_timeline.entity_timeline(kind, entity),
+        f"bayan-{kind}-{entity.slug}-timeline.csv",
+    )
 
 
 @require_safe
@@ -141,8 +154,10 @@ def entity_cooccurrence_csv(request, kind: str, slug: str):
 @require_safe
 def resolution_citations_csv(request, slug: str):
     resolution: Resolution = _public_entity("resolutions", slug)
-    chart = citations_timeline.citations_chart(resolution)
-    return _csv(charts.chart_csv_rows(chart), f"bayan-{resolution.slug}-citations.csv")
+    return _chart_csv(
+        lambda: citations_timeline.citations_chart(resolution),
+        f"bayan-{resolution.slug}-citations.csv",
+    )
 
 
 # ---- Compare ----
@@ -156,7 +171,11 @@ def _published(public_id: str) -> Communique:
 def compare_view(request, id_a: str, id_b: str):
     a, b = _published(id_a), _published(id_b)
     context = {
-        **share_meta(request, f"Compare: {a.title} / {b.title}", f"{a.title} and {b.title}"),
+        **share_meta(
+            request,
+            _("Compare: %(a)s / %(b)s") % {"a": a.title, "b": b.title},
+            _("%(a)s and %(b)s") % {"a": a.title, "b": b.title},
+        ),
         "a": a,
         "b": b,
         **compare.compare(a, b),

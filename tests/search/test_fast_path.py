@@ -223,3 +223,153 @@ def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeyp
         plain, fast = _both(client, monkeypatch, params)
         _same(plain, fast, params)
         assert fast["total"] == 3
+
+
+# -- Scores, phrases and "more like this" on the vectorized path ------------------------------
+
+SCORED = [
+    "mercenaries",
+    "international",
+    '"humanitarian law"',
+    '"humanitarian response plan"',
+    '"international humanitarian law"',
+    '"security council"',
+    '"the security council"',
+    "ceasefire refugees",
+    "ceasefire OR refugees",
+    "civilians NOT idlib",
+    "NOT ceasefire",
+    "title:ceasefire",
+    "(geneva OR astana) talks",
+]
+
+
+def _backend():
+    backend = connections["default"].get_backend()
+    return backend, backend._current_searcher()
+
+
+def _top_both(backend, searcher, q, limit=20):
+    from search.fast import top
+
+    mask, scores = backend._fast.scored(searcher, q)
+    fast = top(mask, scores, limit)
+    raw = searcher.search(q, limit=None)
+    plain = [(h.score, h.docnum) for h in raw][:limit]
+    return int(mask.sum()), len(raw), fast, plain
+
+
+def _assert_same_ranking(fast, plain, label):
+    assert [d for _, d in fast] == [d for _, d in plain], label
+    for (a, _), (b, _) in zip(fast, plain, strict=True):
+        # The same BM25F terms; only the order of a sum may differ (Whoosh adds along a
+        # tree of matchers), so the last bit may.
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-12), label
+
+
+def test_scores_are_whooshs_own(archive):
+    backend, searcher = _backend()
+    nonempty = 0
+    for text in SCORED:
+        q = backend._parse(text)
+        count_fast, count_plain, fast, plain = _top_both(backend, searcher, q)
+        assert count_fast == count_plain, text
+        _assert_same_ranking(fast, plain, text)
+        nonempty += bool(plain)
+    assert nonempty >= len(SCORED) - 2
+
+
+def test_phrases_need_adjacent_words_in_every_language(client, monkeypatch, index):
+    from tests.search.factories import communique
+
+    texts = {
+        "en-yes": "The council recalls international humanitarian law and its duties.",
+        "en-apart": "Humanitarian access and international law were discussed.",
+        "en-reversed": "Law, humanitarian and international, in that order.",
+        "en-long": "It calls on all parties to respect the ceasefire in Idlib.",
+        "en-broken": "It calls on all parties. Parties to respect the ceasefire.",
+        "fr-yes": "Le Conseil rappelle le droit international humanitaire.",
+        "fr-apart": "Le droit des réfugiés et le travail international humanitaire.",
+        "ar-yes": "يدعو المجلس إلى احترام القانون الدولي الإنساني في سوريا",
+        "ar-apart": "القانون في سوريا الدولي والعمل الإنساني",
+    }
+    for name, text in texts.items():
+        communique(f"Statement {name}", [text], language=name[:2])
+    index()
+    expectations = {
+        '"international humanitarian law"': {"en-yes"},
+        '"humanitarian law"': {"en-yes"},
+        '"calls on all parties to respect the ceasefire"': {"en-long"},
+        '"droit international humanitaire"': {"fr-yes"},
+        '"القانون الدولي الإنساني"': {"ar-yes"},
+        '"القانون الدولي"': {"ar-yes"},
+    }
+    for q, names in expectations.items():
+        plain, fast = _both(client, monkeypatch, {"q": q})
+        _same(plain, fast, {"q": q})
+        assert {r["title"].removeprefix("Statement ") for r in fast["results"]} == names, q
+
+
+def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch, index):
+    """An index written before the shingle field existed (until `rebuild_index`) answers
+    phrases from positions, with the same results."""
+    from search.analysis import SHINGLES_FIELD
+    from tests.search.factories import communique
+
+    backend, _ = _backend()
+    original = type(backend)._document
+
+    def without_shingles(self, index, obj):
+        document = original(self, index, obj)
+        document.pop(SHINGLES_FIELD, None)
+        return document
+
+    monkeypatch.setattr(type(backend), "_document", without_shingles)
+    communique("Old", ["The council recalls international humanitarian law."])
+    communique("Apart", ["Humanitarian access and international law."])
+    index()
+    backend, searcher = _backend()
+    assert backend._fast._shingles(searcher, backend.content_field_name) is None
+    for q in ('"international humanitarian law"', '"humanitarian law"'):
+        plain, fast = _both(client, monkeypatch, {"q": q})
+        _same(plain, fast, {"q": q})
+        assert [r["title"] for r in fast["results"]] == ["Old"], q
+
+
+def test_more_like_this_is_whooshs_own(archive, monkeypatch):
+    from archive.models import Communique
+
+    backend, _ = _backend()
+    checked = 0
+    for c in Communique.objects.published().order_by("pk")[:12]:
+        monkeypatch.setenv("BAYAN_SEARCH_FAST", "0")
+        plain = backend.more_like_this(c, end_offset=6)["results"]
+        monkeypatch.setenv("BAYAN_SEARCH_FAST", "1")
+        fast = backend.more_like_this(c, end_offset=6)["results"]
+        assert [r.pk for r in fast] == [r.pk for r in plain], c.pk
+        assert [r.score for r in fast] == pytest.approx([r.score for r in plain], rel=1e-12)
+        assert str(c.pk) not in {r.pk for r in fast}
+        checked += bool(plain)
+    assert checked >= 10
+
+
+def test_indexed_terms_are_the_analyzers():
+    """The full-text field indexes without the token pipeline: the same terms, positions,
+    weights and spelling words as Whoosh's TEXT field with the same analyzer."""
+    from whoosh.fields import TEXT
+
+    from search.analysis import language_tag, text_analyzer, text_field
+
+    fast = text_field(spelling=True)
+    plain = TEXT(analyzer=text_analyzer(), multitoken_query="or", spelling=True)
+    texts = [
+        "The Council condemns the bombing of Aleppo; U.N. envoys met in Genève (2254).",
+        language_tag("fr") + "Le Conseil condamne les bombardements internationaux à Genève.",
+        language_tag("ar") + "يدين المجلس القصف على حلب والمدنيين في سوريا ٢٢٥٤ وبالسوريين",
+        "of the and a an to in -- 'quoted' e.g. N'Diaye al-Assad CAPITALS mixed123 x",
+        "",
+        "the of and",
+    ]
+    for text in texts:
+        assert list(fast.index(text)) == list(plain.index(text)), text
+        assert list(fast.spellable_words(text)) == list(plain.spellable_words(text)), text

@@ -50,7 +50,7 @@ from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
 from search.analysis import SHINGLES_FIELD, ShinglesField, spelling_form, text_field
-from search.fast import FastTables, Unsupported, fast_path_enabled, hit, top
+from search.fast import FastTables, SegmentCache, Unsupported, fast_path_enabled, hit, top
 from search.highlighting import FastHighlighter, MarkFormatter, highlight_fragmenter
 from search.locking import writer_lock
 
@@ -121,7 +121,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
 
         self._searcher = None
         self._facet_tables: dict[str, list[tuple[str, ...]]] = {}
-        self._fast = FastTables()
+        self._segments = SegmentCache(FastTables.CACHE_BYTES)
+        self._fast = FastTables(self._segments)
         if not self.use_file_storage:
             super().setup()
         else:
@@ -300,7 +301,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             searcher.close()
         self._searcher = fresh
         self._facet_tables = {}
-        self._fast = FastTables()
+        self._segments.keep_only(fresh.reader())
+        self._fast = FastTables(self._segments)
         return fresh
 
     def _parse(self, text: str):

@@ -69,8 +69,92 @@ def hit(results, docnum, pos, score):
     return Hit(results, docnum, pos, score)
 
 
+class SegmentCache:
+    """What never changes in a segment, kept across searchers (segments are immutable: an
+    index change adds segments, merges some into a new one, and records deletions apart).
+
+    A new searcher after an index change therefore reads only the new segments: a publish
+    costs the first search a table of one small segment, not of the whole archive. Kept per
+    segment: facet pairs, field lengths, sort columns, and decoded postings (least recently
+    used out first beyond `budget` bytes: decoding a term costs about a microsecond a
+    posting, a compressed pickle per block, a tenth of a second for a word in most of 100,000
+    documents). Tables of segments gone from the index are dropped by `keep_only`.
+    """
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._tables: dict[str, dict] = {}
+        self._postings: OrderedDict = OrderedDict()
+        self._cached = 0
+
+    @staticmethod
+    def key(leaf) -> str:
+        segment = leaf.segment()  # None for the reader of an empty index
+        return segment.segment_id() if segment is not None else f"reader-{id(leaf)}"
+
+    def tables(self, leaf) -> dict:
+        return self._tables.setdefault(self.key(leaf), {})
+
+    def postings(self, leaf, field, text) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers in the segment, weights) of a term."""
+        key = (self.key(leaf), field, text)
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        ids, weights = _leaf_postings(leaf, field, text)
+        # int32 and float32 hold them exactly (Whoosh stores weights as float32).
+        found = ids.astype(np.int32), weights.astype(np.float32)
+        size = found[0].nbytes + found[1].nbytes
+        if size <= self.budget:
+            self._postings[key] = found
+            self._cached += size
+            while self._cached > self.budget:
+                _, (old_ids, old_weights) = self._postings.popitem(last=False)
+                self._cached -= old_ids.nbytes + old_weights.nbytes
+        return found
+
+    def keep_only(self, reader) -> None:
+        """Forget the segments that are no longer in the index."""
+        alive = {self.key(leaf) for leaf, _offset in reader.leaf_readers()}
+        for key in [k for k in self._tables if k not in alive]:
+            del self._tables[key]
+        for key in [k for k in self._postings if k[0] not in alive]:
+            ids, weights = self._postings.pop(key)
+            self._cached -= ids.nbytes + weights.nbytes
+
+
+def _leaf_postings(leaf, field, text) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, weights) of a term in one segment, read block by block."""
+    empty = _EMPTY, np.zeros(0)
+    try:
+        btext = leaf._text_to_bytes(field, text) if isinstance(text, str) else text
+        m = leaf._terms.matcher(field, btext, leaf.schema[field].format)
+    except (KeyError, TermNotFound):
+        return empty
+    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+        ids, weights = [], []
+        while not m._atend:
+            if m._ids is None:
+                m._read_ids()
+            ids.append(np.asarray(m._ids, dtype=np.int64))
+            m._read_weights()
+            weights.append(np.asarray(m._weights, dtype=np.float32).astype(np.float64))
+            m._next_block()
+        if not ids:
+            return empty
+        return np.concatenate(ids), np.concatenate(weights)
+    ids, weights = [], []
+    while m.is_active():  # postings kept inline in the term's entry
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
 class FastTables:
-    """Per-searcher arrays: built on first use, dropped with the searcher (index change).
+    """One searcher's view: the segments' tables (SegmentCache) placed at their offsets, and
+    what depends on the searcher itself (which documents are deleted).
 
     - live: the documents not deleted;
     - lengths: each scorable field's length per document, as Whoosh decodes it;
@@ -81,90 +165,44 @@ class FastTables:
 
     CACHE_BYTES = int(float(os.environ.get("BAYAN_SEARCH_CACHE_MB", "64")) * 2**20)
 
-    def __init__(self):
+    def __init__(self, segments: SegmentCache | None = None):
+        self.segments = segments or SegmentCache(self.CACHE_BYTES)
         self._live = None
-        self._postings: OrderedDict = OrderedDict()
         self._shingle_fields: dict[str, str | None] = {}
-        self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._columns: dict[str, np.ndarray] = {}
 
     # -- postings as arrays
 
-    @staticmethod
-    def _leaf_postings(leaf, field, text, weights=False):
-        """(ids, weights or None) of a term in one segment, block by block."""
-        try:
-            btext = leaf._text_to_bytes(field, text) if isinstance(text, str) else text
-            m = leaf._terms.matcher(field, btext, leaf.schema[field].format)
-        except (KeyError, TermNotFound):
-            return _EMPTY, (np.zeros(0) if weights else None)
-        if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
-            ids, ws = [], []
-            while not m._atend:
-                if m._ids is None:
-                    m._read_ids()
-                ids.append(np.asarray(m._ids, dtype=np.int64))
-                if weights:
-                    m._read_weights()
-                    # float32 as stored: Whoosh's weight() returns the same values.
-                    ws.append(np.asarray(m._weights, dtype=np.float32).astype(np.float64))
-                m._next_block()
-            if not ids:
-                return _EMPTY, (np.zeros(0) if weights else None)
-            return np.concatenate(ids), (np.concatenate(ws) if weights else None)
-        ids, ws = [], []
-        while m.is_active():  # postings kept inline in the term's entry
-            ids.append(m.id())
-            if weights:
-                ws.append(m.weight())
-            m.next()
-        found = np.asarray(ws, dtype=np.float64) if weights else None
-        return np.asarray(ids, dtype=np.int64), found
-
     def postings(self, searcher, field, text, weights=False):
-        """Global document numbers (and weights) of a term, deleted documents included.
-
-        Decoding a term's blocks costs about a microsecond a posting (each block is a
-        compressed pickle), a tenth of a second for a word in most of 100,000 documents, so
-        decoded terms are kept for the searcher's life, within `CACHE_BYTES` (least recently
-        used out first): the postings of an unchanged index, not answers to queries."""
-        key = (field, text)
-        found = self._postings.get(key)
-        if found is None:
-            found = self._read(searcher, field, text)
-            size = found[0].nbytes + found[1].nbytes
-            if size <= self.CACHE_BYTES:
-                self._postings[key] = found
-                self._cached += size
-                while self._cached > self.CACHE_BYTES:
-                    _, (ids, ws) = self._postings.popitem(last=False)
-                    self._cached -= ids.nbytes + ws.nbytes
-        else:
-            self._postings.move_to_end(key)
-        ids, ws = found
-        return ids.astype(np.int64), (ws.astype(np.float64) if weights else None)
-
-    def _read(self, searcher, field, text) -> tuple[np.ndarray, np.ndarray]:
+        """Global document numbers (and weights) of a term, deleted documents included."""
         reader = searcher.reader()
         ids, ws = [], []
         if field in reader.schema:
             for leaf, offset in reader.leaf_readers():
-                leaf_ids, leaf_ws = self._leaf_postings(leaf, field, text, True)
+                leaf_ids, leaf_ws = self.segments.postings(leaf, field, text)
                 if len(leaf_ids):
-                    ids.append(leaf_ids + offset)
+                    ids.append(leaf_ids.astype(np.int64) + offset)
                     ws.append(leaf_ws)
         if not ids:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-        # int32 and float32 hold them exactly (Whoosh stores weights as float32).
-        return (
-            np.concatenate(ids).astype(np.int32),
-            np.concatenate(ws).astype(np.float32),
-        )
+            return _EMPTY, (np.zeros(0) if weights else None)
+        found = np.concatenate(ids)
+        return found, (np.concatenate(ws).astype(np.float64) if weights else None)
 
     def term_ids(self, searcher, field, text) -> np.ndarray:
         return self.postings(searcher, field, text)[0]
+
+    def _per_segment(self, searcher, kind, field, build) -> list[tuple[object, int]]:
+        """(the segment's table of this kind and field, its offset), built where missing."""
+        out = []
+        for leaf, offset in searcher.reader().leaf_readers():
+            tables = self.segments.tables(leaf)
+            table = tables.get((kind, field))
+            if table is None:
+                table = tables[(kind, field)] = build(leaf)
+            out.append((table, offset))
+        return out
 
     def live(self, searcher) -> np.ndarray:
         if self._live is None:
@@ -182,18 +220,9 @@ class FastTables:
         """The field's length in each document, decoded from Whoosh's length bytes."""
         values = self._lengths.get(field)
         if values is None:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-            parts = []
-            for leaf, _offset in searcher.reader().leaf_readers():
-                column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                count = leaf.doc_count_all()
-                if column is None:
-                    parts.append(np.ones(count, dtype=np.uint8))  # Whoosh's default: 1
-                else:
-                    parts.append(np.fromiter(column, dtype=np.uint8, count=count))
-            raw = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint8)
-            values = _LENGTHS[raw]
+            build = lambda leaf: _leaf_lengths(leaf, field)  # noqa: E731
+            parts = [t for t, _ in self._per_segment(searcher, "lengths", field, build)]
+            values = np.concatenate(parts) if parts else np.zeros(0)
             self._lengths[field] = values
         return values
 
@@ -409,14 +438,16 @@ class FastTables:
     def _facet(self, searcher, field):
         table = self._facets.get(field)
         if table is None:
-            reader = searcher.reader()
-            keys, owners, codes = [], [], []
-            if field in reader.schema:
-                for key in reader.field_terms(field):  # sorted: code order is key order
-                    ids = self._read(searcher, field, key)[0].astype(np.int64)
-                    owners.append(ids)
-                    codes.append(np.full(len(ids), len(keys), dtype=np.int32))
-                    keys.append(key)
+            build = lambda leaf: _leaf_facet(leaf, field)  # noqa: E731
+            parts = self._per_segment(searcher, "facet", field, build)
+            # One key space for all segments, sorted, so that code order is key order.
+            keys = sorted({key for (leaf_keys, _o, _c), _offset in parts for key in leaf_keys})
+            position = {key: n for n, key in enumerate(keys)}
+            owners, codes = [], []
+            for (leaf_keys, owner, code), offset in parts:
+                remap = np.asarray([position[k] for k in leaf_keys], dtype=np.int32)
+                owners.append(owner.astype(np.int64) + offset)
+                codes.append(remap[code] if len(leaf_keys) else code)
             owner = np.concatenate(owners) if owners else _EMPTY
             code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
             table = (keys, owner, code)
@@ -432,14 +463,40 @@ class FastTables:
     def column(self, searcher, field) -> np.ndarray:
         values = self._columns.get(field)
         if values is None:
-            reader = searcher.reader()
-            parts = []
-            for leaf, _offset in reader.leaf_readers():
-                # Whoosh keeps sortable numbers unsigned, and a document without a value
-                # (an undated communiqué) gets the column's largest value: only uint64 holds it.
-                parts.append(
-                    np.asarray(list(leaf.column_reader(field, translate=False)), dtype=np.uint64)
-                )
+            build = lambda leaf: _leaf_column(leaf, field)  # noqa: E731
+            parts = [t for t, _ in self._per_segment(searcher, "column", field, build)]
             values = np.concatenate(parts) if parts else _EMPTY
             self._columns[field] = values
         return values
+
+
+def _leaf_lengths(leaf, field) -> np.ndarray:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    count = leaf.doc_count_all()
+    if column is None:
+        raw = np.ones(count, dtype=np.uint8)  # Whoosh's default length: 1
+    else:
+        raw = np.fromiter(column, dtype=np.uint8, count=count)
+    return _LENGTHS[raw]
+
+
+def _leaf_facet(leaf, field) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """A segment's (keys, owner, code) pairs of a facet field, from its postings."""
+    keys, owners, codes = [], [], []
+    if field in leaf.schema:
+        for key in leaf.field_terms(field):  # sorted
+            ids = _leaf_postings(leaf, field, key)[0]
+            owners.append(ids.astype(np.int32))
+            codes.append(np.full(len(ids), len(keys), dtype=np.int32))
+            keys.append(key)
+    owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int32)
+    code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
+    return keys, owner, code
+
+
+def _leaf_column(leaf, field) -> np.ndarray:
+    # Whoosh keeps sortable numbers unsigned, and a document without a value (an undated
+    # communiqué) gets the column's largest value: only uint64 holds it.
+    return np.asarray(list(leaf.column_reader(field, translate=False)), dtype=np.uint64)

@@ -505,10 +505,14 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         # Whoosh's more_like: the 12 key terms of the text (Bo1), OR-ed with their weights as
         # boosts, the document itself left out; scored by the fast path over the archive.
         field = self.content_field_name
-        terms = searcher.key_terms_from_text(field, source, numterms=12, normalize=False)
+        fast = fast_path_enabled()
+        if fast:
+            terms = self._fast.key_terms(searcher, field, source, 12)
+        else:
+            terms = searcher.key_terms_from_text(field, source, numterms=12, normalize=False)
         q = query.Or([query.Term(field, word, boost=weight) for word, weight in terms])
         raw = None
-        if fast_path_enabled():
+        if fast:
             try:
                 mask, scores = self._fast.scored(searcher, q)
             except Unsupported:

@@ -27,7 +27,7 @@ import os
 from collections import OrderedDict
 
 import numpy as np
-from whoosh import query
+from whoosh import classify, query
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
@@ -35,6 +35,7 @@ from whoosh.util.numeric import byte_to_length
 from search.analysis import SHINGLE_SIZES, shingle, shingles_field_of
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_ABSENT = object()
 _LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
 
 
@@ -112,6 +113,15 @@ class SegmentCache:
             while self._cached > self.budget:
                 _, (old_ids, old_weights) = self._postings.popitem(last=False)
                 self._cached -= old_ids.nbytes + old_weights.nbytes
+        return found
+
+    def frequency(self, leaf, field, btext) -> float | None:
+        """A term's total weight in the segment, None where the segment lacks the term."""
+        memo = self.tables(leaf).setdefault(("frequency", field), {})
+        found = memo.get(btext, _ABSENT)
+        if found is _ABSENT:
+            found = leaf.frequency(field, btext) if (field, btext) in leaf else None
+            memo[btext] = found
         return found
 
     def keep_only(self, reader) -> None:
@@ -347,6 +357,16 @@ class FastTables:
                     found[docnum + offset] = True
         return found
 
+    # -- "more like this"
+
+    def key_terms(self, searcher, field, text, number) -> list[tuple[str, float]]:
+        """Whoosh's key_terms_from_text (Bo1 expansion, not normalized), with the terms'
+        collection statistics read through the segments' memos: a communiqué's few hundred
+        distinct words cost a lookup per segment each in Whoosh's reader."""
+        expander = classify.Expander(_StatsReader(searcher.reader(), self.segments), field)
+        expander.add_text(text)
+        return expander.expanded_terms(number, normalize=False)
+
     # -- scoring
 
     def scored(self, searcher, q) -> tuple[np.ndarray, np.ndarray]:
@@ -500,3 +520,30 @@ def _leaf_column(leaf, field) -> np.ndarray:
     # Whoosh keeps sortable numbers unsigned, and a document without a value (an undated
     # communiqué) gets the column's largest value: only uint64 holds it.
     return np.asarray(list(leaf.column_reader(field, translate=False)), dtype=np.uint64)
+
+
+class _StatsReader:
+    """The part of an index reader Whoosh's Expander reads, answered from SegmentCache's
+    per-segment memos, in Whoosh's MultiReader order of summation."""
+
+    def __init__(self, reader, segments: SegmentCache):
+        self._reader = reader
+        self._segments = segments
+        self._leaves = [leaf for leaf, _offset in reader.leaf_readers()]
+        self.schema = reader.schema
+
+    def doc_count_all(self) -> int:
+        return self._reader.doc_count_all()
+
+    def field_length(self, field) -> int:
+        return self._reader.field_length(field)
+
+    def _frequencies(self, field, btext):
+        return [self._segments.frequency(leaf, field, btext) for leaf in self._leaves]
+
+    def __contains__(self, term) -> bool:
+        field, btext = term
+        return any(f is not None for f in self._frequencies(field, btext))
+
+    def frequency(self, field, btext):
+        return sum(f or 0 for f in self._frequencies(field, btext))

@@ -400,3 +400,22 @@ def test_an_index_change_builds_tables_only_for_new_segments(archive, client, mo
         for kind, table in before[key].items():
             assert after[key][kind] is table  # reused, not rebuilt
     assert set(after) - set(before), "the new segment has its own tables"
+
+
+def test_decoded_postings_stay_within_their_budget(archive):
+    """The per-process memory for decoded postings is bounded (BAYAN_SEARCH_CACHE_MB): the
+    least recently used terms go first, and answers do not change."""
+    from search.fast import SegmentCache
+
+    searcher = _backend()[1]
+    leaf, _offset = searcher.reader().leaf_readers()[0]
+    words = [w.decode() if isinstance(w, bytes) else w for w in leaf.lexicon("text")][:200]
+    unbounded = SegmentCache(budget=2**30)
+    expected = {w: unbounded.postings(leaf, "text", w)[0].tolist() for w in words}
+    budget = 4096
+    cache = SegmentCache(budget=budget)
+    for w in words:
+        assert cache.postings(leaf, "text", w)[0].tolist() == expected[w]
+        assert cache._cached <= budget
+    assert 0 < len(cache._postings) < len(words)
+    assert (SegmentCache.key(leaf), "text", words[-1]) in cache._postings  # most recent kept

@@ -446,31 +446,41 @@ class FastTables:
     # -- facets
 
     def facet_counts(self, searcher, field, mask) -> list[tuple[str, int]]:
-        keys, owner, code = self._facet(searcher, field)
+        keys, code, starts, totals = self._facet(searcher, field)
         if not keys:
             return []
-        counts = np.bincount(code[mask[owner]], minlength=len(keys))
+        matching = int(np.count_nonzero(mask))
+        if matching * 2 <= len(mask):
+            counts = np.bincount(code[_rows(starts, np.flatnonzero(mask))], minlength=len(keys))
+        else:
+            # Most of the archive matches: count the documents that do not, and subtract.
+            others = np.bincount(code[_rows(starts, np.flatnonzero(~mask))], minlength=len(keys))
+            counts = totals - others
         found = np.flatnonzero(counts)
         # Most frequent first, then by key: Whoosh's path sorts (-count, key) too.
         order = np.lexsort((found, -counts[found]))
         return [(keys[i], int(counts[i])) for i in found[order]]
 
     def _facet(self, searcher, field):
+        """(keys, code, starts, totals): the facet's keys, sorted; each document's key codes,
+        document after document (those of document d are code[starts[d]:starts[d + 1]]);
+        and every key's count over all documents, deleted ones included."""
         table = self._facets.get(field)
         if table is None:
             build = lambda leaf: _leaf_facet(leaf, field)  # noqa: E731
             parts = self._per_segment(searcher, "facet", field, build)
             # One key space for all segments, sorted, so that code order is key order.
-            keys = sorted({key for (leaf_keys, _o, _c), _offset in parts for key in leaf_keys})
+            keys = sorted({key for (leaf_keys, _c, _s), _offset in parts for key in leaf_keys})
             position = {key: n for n, key in enumerate(keys)}
-            owners, codes = [], []
-            for (leaf_keys, owner, code), offset in parts:
+            codes, starts, base = [], [], 0
+            for leaf_keys, code, leaf_starts in (part for part, _offset in parts):
                 remap = np.asarray([position[k] for k in leaf_keys], dtype=np.int32)
-                owners.append(owner.astype(np.int64) + offset)
                 codes.append(remap[code] if len(leaf_keys) else code)
-            owner = np.concatenate(owners) if owners else _EMPTY
+                starts.append(leaf_starts[:-1] + base)
+                base += len(code)
             code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
-            table = (keys, owner, code)
+            starts.append(np.asarray([base], dtype=np.int64))
+            table = (keys, code, np.concatenate(starts), np.bincount(code, minlength=len(keys)))
             self._facets[field] = table
         return table
 
@@ -503,17 +513,32 @@ def _leaf_lengths(leaf, field) -> np.ndarray:
 
 
 def _leaf_facet(leaf, field) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """A segment's (keys, owner, code) pairs of a facet field, from its postings."""
+    """A segment's facet keys and, document by document, their codes (see _facet)."""
     keys, owners, codes = [], [], []
     if field in leaf.schema:
         for key in leaf.field_terms(field):  # sorted
             ids = _leaf_postings(leaf, field, key)[0]
-            owners.append(ids.astype(np.int32))
+            owners.append(ids)
             codes.append(np.full(len(ids), len(keys), dtype=np.int32))
             keys.append(key)
-    owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int32)
+    owner = np.concatenate(owners) if owners else _EMPTY
     code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
-    return keys, owner, code
+    order = np.argsort(owner, kind="stable")
+    starts = np.zeros(leaf.doc_count_all() + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=leaf.doc_count_all()), out=starts[1:])
+    return keys, code[order], starts
+
+
+def _rows(starts: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """The positions of the given documents' entries in a table laid out by `starts`."""
+    first = starts[docs]
+    lengths = starts[docs + 1] - first
+    total = int(lengths.sum())
+    if not total:
+        return _EMPTY
+    # Each run first..first+length, all at once: offsets within runs plus each run's start.
+    shift = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(total, dtype=np.int64) + shift
 
 
 def _leaf_column(leaf, field) -> np.ndarray:

@@ -7,14 +7,22 @@ configured DATABASE_URL's server, in a fresh database, if it is PostgreSQL):
 2. start gunicorn (--workers) with production settings (DEBUG off) and a dedicated index
    writer (drain_index), as deployed;
 3. run --clients threads of mixed traffic (search page, search API, exports, pages, entity
-   pages, API lists and records, feeds) for --minutes, while `import_communiques --publish`
-   imports --import-count generated files;
-4. sample the resident memory of every gunicorn worker every few seconds;
-5. at the end check: no 5xx and no connection errors; every imported file is a record;
-   database and index agree (search.queue drift, empty queue);
-6. write PATH.json and PATH.md, and exit non-zero if a check failed.
+   pages, API lists and records, feeds) for --warmup-minutes over the seed archive (the
+   warm-up phase), then for --minutes while `import_communiques --publish` imports
+   --import-count generated files (the load phase);
+4. once the import has finished and the index queue is drained, run the same traffic for
+   --steady-minutes more over an archive that no longer changes (the steady phase);
+5. sample the resident memory of every gunicorn worker every --sample-seconds (anonymous
+   and file-backed apart), with the archive's size, and tell warm-up and growth with the
+   data from growth at constant data (archive.soak.memory);
+6. at the end check: no 5xx and no connection errors; every imported file is a record;
+   database and index agree (search.queue drift, empty queue); no memory growth in the
+   steady phase;
+7. write PATH.json and PATH.md, and exit non-zero if a check failed.
 
-Rate limits are off for the run (all clients share one address).
+Rate limits are off for the run (all clients share one address). --probe makes every worker
+write what it holds (cache sizes, objects by type; archive.soak.probe), --tracemalloc also
+traces Python allocations and reports what grew.
 """
 
 from __future__ import annotations
@@ -43,6 +51,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from archive.soak import memory as soak_memory
+from archive.soak.probe import proc_memory, summarise_probes
+
 WORDS = [
     "council", "ceasefire", "security", "humanitarian", "elections", "sanctions", "truce",
     "resolution", "civilians", "dialogue", "peace", "minister", "summit", "calls", "urges",
@@ -65,6 +76,15 @@ print(json.dumps({
     "import_finished": all(b.finished_at for b in ImportBatch.objects.all()),
 }))
 """.replace("import django, json;", "import django, json; from collections import Counter;")
+PARAMETERS = (
+    "minutes", "clients", "workers", "import_count", "seed_count", "warmup_minutes",
+    "steady_minutes",
+)  # fmt: skip
+QUEUED = """
+import django; django.setup()
+from search.models import IndexTask
+print(IndexTask.objects.count())
+"""
 
 
 def free_port() -> int:
@@ -99,6 +119,71 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def index_maps(pid: int, folder: str) -> dict[str, int] | None:
+    """The worker's memory maps of index files: how many, and how many of deleted files (a
+    searcher that was never closed keeps its merged-away segments mapped)."""
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            lines = [line for line in maps if folder in line]
+    except OSError:
+        return None
+    return {
+        "maps": len(lines),
+        "files": len({line.split(None, 5)[-1].strip() for line in lines}),
+        "deleted": sum(1 for line in lines if line.rstrip().endswith("(deleted)")),
+    }
+
+
+def published_counter(env: dict):
+    """A function returning the number of published records in the soak's database, read
+    directly (not through the workers being measured); None when the read fails."""
+    from archive.models import Communique
+    from config.env import database_config
+
+    config = database_config(env.get("DATABASE_URL", ""), Path(env["DATA_DIR"]) / "bayan.sqlite3")
+    sql = (
+        f"SELECT COUNT(*) FROM {Communique._meta.db_table} "
+        f"WHERE status = '{Communique.Status.PUBLISHED.value}'"
+    )
+
+    def connect():
+        if "sqlite" in config["ENGINE"]:
+            import sqlite3
+
+            return sqlite3.connect(f"file:{config['NAME']}?mode=ro", uri=True, timeout=5)
+        import psycopg2
+
+        return psycopg2.connect(
+            dbname=config["NAME"], user=config.get("USER") or None,
+            password=config.get("PASSWORD") or None, host=config.get("HOST") or None,
+            port=config.get("PORT") or None,
+        )  # fmt: skip
+
+    def count() -> int | None:
+        try:
+            connection = connect()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(sql)
+                return int(cursor.fetchone()[0])
+            finally:
+                connection.close()
+        except Exception:
+            return None
+
+    return count
+
+
+def folder_mb(folder: Path) -> float:
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return round(total / 2**20, 2)
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -117,6 +202,30 @@ class Command(BaseCommand):
         parser.add_argument("--seed-count", type=int, default=300, help="published at start")
         parser.add_argument("--report", default="", help="report path without extension")
         parser.add_argument("--keep", action="store_true", help="keep the temporary DATA_DIR")
+        parser.add_argument(
+            "--warmup-minutes",
+            type=float,
+            default=1.0,
+            help="traffic over the seed archive before the import starts (0: none)",
+        )
+        parser.add_argument(
+            "--steady-minutes",
+            type=float,
+            default=3.0,
+            help="traffic after the import, over a constant archive: the memory verdict "
+            "(0: skip, no verdict)",
+        )
+        parser.add_argument(
+            "--sample-seconds", type=float, default=5.0, help="between memory samples"
+        )
+        parser.add_argument(
+            "--probe", action="store_true", help="workers report their caches and objects"
+        )
+        parser.add_argument(
+            "--tracemalloc",
+            action="store_true",
+            help="with --probe: trace Python allocations in the workers (slower)",
+        )
 
     def handle(self, *args, **options):
         report_base = Path(options["report"] or Path(settings.DATA_DIR) / "soak" / "report")
@@ -213,14 +322,22 @@ class Command(BaseCommand):
         self.manage(env, "drain_index", "--once")
         folder = workdir / "import"
         self.write_files(folder, options["import_count"])
+        probes = workdir / "probe"
+        server_env = dict(env)
+        if options["probe"] or options["tracemalloc"]:
+            probes.mkdir()
+            server_env["BAYAN_SOAK_PROBE_DIR"] = str(probes)
+            if options["tracemalloc"]:
+                server_env["BAYAN_SOAK_TRACEMALLOC"] = "1"
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers",
              str(options["workers"]), "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+             "--config", "python:archive.soak.gunicorn_conf",
              "--log-level", "warning", "--error-logfile", str(workdir / "gunicorn.log")],
-            cwd=settings.BASE_DIR, env=env,
+            cwd=settings.BASE_DIR, env=server_env,
         )  # fmt: skip
         writer = subprocess.Popen(
             [sys.executable, "manage.py", "drain_index"],
@@ -233,7 +350,7 @@ class Command(BaseCommand):
             self.wait_ready(base)
             ids = self.public_ids(base)
             log(f"gunicorn on {base} with {options['workers']} workers; {len(ids)} seeded.")
-            result = self.traffic(env, base, gunicorn.pid, ids, folder, options)
+            result = self.traffic(env, base, gunicorn.pid, ids, folder, options, workdir)
         finally:
             gunicorn.send_signal(signal.SIGTERM)
             writer.send_signal(signal.SIGTERM)
@@ -250,7 +367,13 @@ class Command(BaseCommand):
             ).stdout.strip().splitlines()[-1]
         )  # fmt: skip
         server_log = (workdir / "gunicorn.log").read_text(errors="replace")
-        return self.summarise(result, check, options, started, server_log)
+        report = self.summarise(result, check, options, started, server_log)
+        if probes.is_dir():
+            try:
+                report["probe"] = summarise_probes(probes)
+            except Exception as error:  # a diagnostic: never lose the report over it
+                report["probe"] = {"error": f"{type(error).__name__}: {error}"}
+        return report
 
     def wait_ready(self, base: str) -> None:
         deadline = time.monotonic() + 60
@@ -268,8 +391,8 @@ class Command(BaseCommand):
             data = json.load(r)
         return [item["id"] for item in data["results"]]
 
-    def traffic(self, env, base, master_pid, ids, folder, options) -> dict:
-        deadline = time.monotonic() + options["minutes"] * 60
+    def traffic(self, env, base, master_pid, ids, folder, options, workdir) -> dict:
+        log = self.stdout.write
         stop = threading.Event()
         lock = threading.Lock()
         latencies: dict[str, list[float]] = defaultdict(list)
@@ -277,6 +400,15 @@ class Command(BaseCommand):
         errors: list[str] = []
         server_errors: list[str] = []
         samples: list[dict] = []
+        phase = {"name": "warm-up" if options["warmup_minutes"] > 0 else "load"}
+        phases: dict[str, dict] = {}
+        index_folder = str(workdir / "data" / "index")
+        probes = workdir / "probe"
+
+        def set_phase(name: str) -> None:
+            phase["name"] = name
+            if probes.is_dir():
+                (probes / "phase").write_text(name)
 
         def request(kind: str, path: str) -> None:
             t0 = time.perf_counter()
@@ -295,10 +427,11 @@ class Command(BaseCommand):
             with lock:
                 latencies[kind].append(elapsed)
                 statuses[status] += 1
+                phases.setdefault(phase["name"], {"requests": 0})["requests"] += 1
                 if status >= 500:
                     server_errors.append(f"{status} {path}")
 
-        def client(n: int) -> None:
+        def client(n: int, deadline: float) -> None:
             rng = random.Random(n)
             while not stop.is_set() and time.monotonic() < deadline:
                 word = rng.choice(WORDS)
@@ -329,47 +462,107 @@ class Command(BaseCommand):
                 else:
                     request("home/browse", rng.choice(["/", "/browse/", "/issuers/"]))
 
+        def clients(name: str, minutes: float, seed: int = 0) -> float:
+            """Run the traffic for `minutes`; returns the seconds it took."""
+            set_phase(name)
+            phases[name] = {"requests": 0, "started": round(time.monotonic() - start, 1)}
+            t0 = time.monotonic()
+            deadline = t0 + minutes * 60
+            threads = [
+                threading.Thread(target=client, args=(seed + n, deadline))
+                for n in range(options["clients"])
+            ]
+            # The probes' baseline for growth at constant data: after the phase's first fifth,
+            # once every worker has opened the final searcher.
+            settled = threading.Timer(
+                minutes * 12,
+                lambda: probes.is_dir() and (probes / "phase").write_text(f"{name}-settled"),
+            )
+            settled.start()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            settled.cancel()
+            phases[name]["seconds"] = round(time.monotonic() - t0, 1)
+            return time.monotonic() - t0
+
+        documents = published_counter(env)
+
         def sampler() -> None:
             while not stop.is_set():
-                workers = {pid: rss_mb(pid) for pid in children_of(master_pid)}
-                workers = {pid: mb for pid, mb in workers.items() if mb is not None}
+                pids = children_of(master_pid)
+                memory = {pid: proc_memory(pid) for pid in pids}
+                memory = {pid: m for pid, m in memory.items() if m.get("rss") is not None}
+                sample = {
+                    "t": round(time.monotonic() - start, 1),
+                    "phase": phase["name"],
+                    "rss_mb": {pid: m["rss"] for pid, m in memory.items()},
+                    "anon_mb": {pid: m.get("anon") for pid, m in memory.items()},
+                    "file_mb": {pid: m.get("file") for pid, m in memory.items()},
+                    "index_maps": {pid: index_maps(pid, index_folder) for pid in memory},
+                    "documents": documents(),
+                    "index_mb": folder_mb(Path(index_folder)),
+                }
                 with lock:
-                    samples.append({"t": round(time.monotonic() - start, 1), "rss_mb": workers})
-                stop.wait(5)
+                    samples.append(sample)
+                stop.wait(options["sample_seconds"])
 
         start = time.monotonic()
-        importer_log = (folder.parent / "import.log").open("w")
-        importer = subprocess.Popen(
-            [sys.executable, "manage.py", "import_communiques", str(folder), "--publish",
-             "--no-progress"],
-            cwd=settings.BASE_DIR, env=env, stdout=importer_log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(options["clients"])]
-        threads.append(threading.Thread(target=sampler, daemon=True))
-        for thread in threads:
-            thread.start()
-        for thread in threads[:-1]:
-            thread.join()
-        traffic_seconds = time.monotonic() - start
-        import_wait_start = time.monotonic()
+        watcher = threading.Thread(target=sampler, daemon=True)
+        watcher.start()
         try:
+            traffic_seconds = 0.0
+            if options["warmup_minutes"] > 0:
+                log(f"Warm-up over the seed archive for {options['warmup_minutes']} min ...")
+                traffic_seconds += clients("warm-up", options["warmup_minutes"], seed=2000)
+            importer_log = (folder.parent / "import.log").open("w")
+            importer = subprocess.Popen(
+                [sys.executable, "manage.py", "import_communiques", str(folder), "--publish",
+                 "--no-progress"],
+                cwd=settings.BASE_DIR, env=env, stdout=importer_log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            traffic_seconds += clients("load", options["minutes"])
+            import_wait_start = time.monotonic()
+            set_phase("import")
             importer.wait(timeout=3600)
+            importer_log.close()
+            import_extra_wait = round(time.monotonic() - import_wait_start, 1)
+            steady_minutes = options["steady_minutes"]
+            if steady_minutes > 0 and importer.returncode == 0:
+                set_phase("drain")
+                self.wait_for_queue(env)
+                log(f"Import done and index drained; steady phase for {steady_minutes} min ...")
+                traffic_seconds += clients("steady", steady_minutes, seed=1000)
         finally:
             stop.set()
-        importer_log.close()
-        import_seconds = None
+            watcher.join(30)
         return {
             "traffic_seconds": traffic_seconds,
             "import_returncode": importer.returncode,
-            "import_extra_wait_seconds": round(time.monotonic() - import_wait_start, 1),
-            "import_seconds": import_seconds,
+            "import_extra_wait_seconds": import_extra_wait,
+            "import_seconds": None,
             "import_output": (folder.parent / "import.log").read_text()[-2000:],
             "latencies": latencies,
             "statuses": statuses,
             "errors": errors,
             "server_errors": server_errors,
             "samples": samples,
+            "phases": phases,
         }
+
+    def wait_for_queue(self, env, timeout: float = 300) -> None:
+        """Until the dedicated writer has applied every queued index update."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = subprocess.run(
+                [sys.executable, "-c", QUEUED], cwd=settings.BASE_DIR, env=env,
+                capture_output=True, text=True,
+            )  # fmt: skip
+            if result.returncode == 0 and result.stdout.strip().splitlines()[-1] == "0":
+                return
+            time.sleep(2)
+        raise CommandError(f"the index queue was not drained within {timeout} s")
 
     # -- Report -------------------------------------------------------------------------------
 
@@ -385,7 +578,11 @@ class Command(BaseCommand):
             }
             for kind, values in sorted(result["latencies"].items())
         }
-        samples = [s for s in result["samples"] if s["rss_mb"]]
+        all_samples = [s for s in result["samples"] if s["rss_mb"]]
+        # The historical figures cover the import (and the wait for it), as before the warm-up
+        # and steady phases existed: they mix warm-up, data growth and leaks; the verdict
+        # (archive.soak.memory) does not.
+        samples = [s for s in all_samples if s.get("phase", "load") in ("load", "import")]
         totals = [sum(s["rss_mb"].values()) for s in samples]
         per_worker = [statistics.mean(s["rss_mb"].values()) for s in samples]
         # Warm-up: the first fifth; growth compares the second fifth with the last fifth.
@@ -403,6 +600,8 @@ class Command(BaseCommand):
             "growth_percent": round(100 * growth / early, 1) if early else 0.0,
             "total_mb_max": round(max(totals), 1) if totals else 0,
         }
+        steady_requests = result.get("phases", {}).get("steady", {}).get("requests", 0)
+        memory.update(soak_memory.analyse(all_samples, steady_requests))
         failures = []
         if result["server_errors"]:
             failures.append(f"{len(result['server_errors'])} server errors (5xx)")
@@ -423,13 +622,16 @@ class Command(BaseCommand):
             failures.append(f"{check['indexed']} indexed != {check['published']} published")
         if memory["growth_percent"] > 25 and memory["growth_mb_per_worker"] > 30:
             failures.append(f"worker memory grew by {memory['growth_mb_per_worker']} MB")
+        if memory["verdict"]["memory_growth"]:
+            failures.append(
+                f"worker memory grew by {memory['verdict']['growth_mb']} MB "
+                f"({memory['verdict']['growth_percent']:+}%) at constant data"
+            )
         return {
             "passed": not failures,
             "failures": failures,
-            "parameters": {
-                k: options[k]
-                for k in ("minutes", "clients", "workers", "import_count", "seed_count")
-            },
+            "parameters": {k: options[k] for k in PARAMETERS},
+            "phases": result.get("phases", {}),
             "database": "postgresql" if "DATABASE_URL" in os.environ else "sqlite",
             "wall_seconds": round(time.time() - started, 1),
             "traffic_seconds": round(result["traffic_seconds"], 1),
@@ -454,7 +656,7 @@ class Command(BaseCommand):
                 "queued": check["queued"],
             },
             "memory": memory,
-            "memory_samples": samples,
+            "memory_samples": all_samples,
             "server_log_tracebacks": server_log.count("Traceback"),
         }
 
@@ -468,6 +670,7 @@ def markdown(report: dict) -> str:
         f"{p['import_count']} files imported during the run over {p['seed_count']} seeded "
         f"records; {report['database']}.",
         "",
+        *phase_lines(report.get("phases") or {}),
         f"- Requests: {report['requests']} ({report['requests_per_second']}/s); statuses "
         f"{report['statuses']}",
         f"- Server errors (5xx): {len(report['server_errors'])}; connection errors: "
@@ -483,6 +686,7 @@ def markdown(report: dict) -> str:
         f"warm-up, {report['memory']['per_worker_mb_at_end']} MB at the end "
         f"({report['memory']['growth_mb_per_worker']:+} MB, "
         f"{report['memory']['growth_percent']:+}%); {report['memory']['samples']} samples",
+        *memory_lines(report["memory"]),
         "",
         "| Request | Count | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|",
@@ -495,3 +699,79 @@ def markdown(report: dict) -> str:
     if report["failures"]:
         lines += ["", "Failures:", *(f"- {f}" for f in report["failures"])]
     return "\n".join(lines) + "\n"
+
+
+def phase_lines(phases: dict) -> list[str]:
+    if not phases:
+        return []
+    parts = [
+        f"{name} {phase.get('seconds', 0)} s, {phase['requests']} requests"
+        for name, phase in phases.items()
+        if "seconds" in phase
+    ]
+    return [f"- Phases: {'; '.join(parts)}"]
+
+
+def _mb(figures: dict | None, key: str = "growth_mb") -> str:
+    return "n/a" if not figures or figures.get(key) is None else f"{figures[key]:+} MB"
+
+
+def _per_thousand(figures: dict) -> str:
+    value = figures.get("mb_per_1000_documents")
+    return "too few records added for a rate" if value is None else f"{value} MB per 1,000 records"
+
+
+def memory_lines(memory: dict) -> list[str]:
+    """Warm-up, data growth and the verdict at constant data, in words (archive.soak.memory)."""
+    if "verdict" not in memory:
+        return []
+    lines = []
+    warmup, data, steady, verdict = (
+        memory["warmup"],
+        memory["data"],
+        memory["steady"],
+        memory["verdict"],
+    )
+    if warmup["rss"]:
+        lines.append(
+            f"- Warm-up ({warmup['samples']} samples over {warmup['documents']} records): "
+            f"per worker {warmup['rss']['from_mb']} -> {warmup['rss']['to_mb']} MB"
+        )
+    if data:
+        docs = data["documents"]
+        lines.append(
+            f"- With the data ({docs['from']} -> {docs['to']} records, both at rest): per "
+            f"worker {data['rss']['from_mb']} -> {data['rss']['to_mb']} MB "
+            f"({_mb(data['rss'])}, {_per_thousand(data['rss'])}), of which file-backed "
+            f"(mapped index, shared) {_mb(data['file'])} and anonymous (heap, arrays) "
+            f"{_mb(data['anon'])}"
+        )
+    if steady["samples"]:
+        rss = steady["rss"] or {}
+        lines.append(
+            f"- Steady phase ({steady['seconds']} s, {steady['requests']} requests, "
+            f"{steady['documents']['to']} records): per worker {rss.get('from_mb')} -> "
+            f"{rss.get('to_mb')} MB ({_mb(rss)}, {rss.get('growth_percent', 0):+}%; largest "
+            f"worker {rss.get('max_worker_growth_mb')} MB); anonymous {_mb(steady['anon'])}, "
+            f"file-backed {_mb(steady['file'])}"
+        )
+    maps = memory.get("index_maps_at_end")
+    if maps is not None:
+        lines.append(
+            f"- Deleted index files still mapped by a worker at the end: {maps['deleted']} "
+            "(an unclosed searcher keeps them)"
+        )
+    if not verdict["measured"]:
+        lines.append(f"- Memory verdict: not measured ({verdict['reason']})")
+    else:
+        outcome = "GROWTH" if verdict["memory_growth"] else "no memory growth"
+        lines.append(f"- Memory verdict: {outcome} (rule: {verdict['rule']})")
+        if "detectable_kb_per_request" in verdict:
+            lines.append(
+                f"  ({verdict['kb_per_request']} KB per request measured; a leak under "
+                f"{verdict['detectable_kb_per_request']} KB per request would pass unseen "
+                f"at {verdict['requests_per_worker']} requests per worker)"
+            )
+        if verdict.get("warning"):
+            lines.append(f"- Warning: {verdict['warning']}")
+    return lines

@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 
 from archive.ingest.extract.text import normalize_digits
 
@@ -40,10 +39,10 @@ def versions(communique) -> list:
     from archive.models import Communique
 
     original = communique.original_version
-    group = Communique.objects.published().filter(
-        Q(pk=original.pk) | Q(translation_of_id=original.pk)
-    )
-    found = list(group.select_related("issuer"))
+    # Two indexed lookups: one query with "pk = X OR translation_of = X" (and the model's
+    # date ordering) made SQLite walk the whole archive, 0.2 s a page at 100,000 records.
+    published = Communique.objects.published().select_related("issuer").order_by()
+    found = [*published.filter(pk=original.pk), *published.filter(translation_of_id=original.pk)]
     found.sort(key=lambda c: (c.pk != original.pk, c.language, c.pk))
     return found
 

@@ -269,7 +269,8 @@ def text_field(**options) -> TEXT:
 _TOKENS = re.compile(TOKEN_PATTERN)  # RegexTokenizer compiles the same pattern the same way
 
 
-@lru_cache(maxsize=500_000)
+# Bounded like `stems`: a worker's memory must level off whatever the archive's vocabulary.
+@lru_cache(maxsize=200_000)
 def _kept(word: str) -> str:
     """A word as lowercasing and normalization leave it; "" when it is dropped (nothing left,
     or a stop word: StopFilter drops words shorter than 2 characters too)."""

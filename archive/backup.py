@@ -17,6 +17,7 @@ backup: keep backups as private as the database.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import json
@@ -30,9 +31,22 @@ from django.apps import apps
 from django.core import serializers
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import FileField
 from django.utils import timezone
+
+
+class WholeTimesEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts datetimes and times to milliseconds: a backup keeps them whole,
+    so that a record restored is the record exported (its deserializer reads either)."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            text = o.isoformat()
+            return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
 
 FORMAT = "bayan-archive"
 VERSION = 1
@@ -149,7 +163,9 @@ def export_archive(target: Path) -> Summary:
             for model in backup_models():
                 queryset = model._default_manager.order_by("pk")
                 for obj in queryset.iterator(chunk_size=500):
-                    line = serializers.serialize("jsonl", [obj], use_natural_foreign_keys=True)
+                    line = serializers.serialize(
+                        "jsonl", [obj], use_natural_foreign_keys=True, cls=WholeTimesEncoder
+                    )
                     records.write(line.encode("utf-8"))
                     summary.counts[_label(model)] += 1
                     for name in _file_fields(model):

@@ -177,3 +177,17 @@ def test_export_refuses_to_overwrite(archive, tmp_path):
     (tmp_path / "full" / "x").write_text("x")
     with pytest.raises(CommandError, match="not empty"):
         call_command("export_archive", str(tmp_path / "full"))
+
+
+def test_times_are_restored_to_the_microsecond(archive, tmp_path, media_dir):
+    """Django's JSON encoder cuts times to milliseconds; a restored record keeps every digit
+    (a creation time 0.0005 s past the second came back as a different value)."""
+    import datetime
+
+    exact = datetime.datetime(2024, 3, 1, 12, 0, 0, 500, tzinfo=datetime.UTC)
+    Communique.objects.filter(pk=archive.pk).update(created_at=exact)
+    target = tmp_path / "backup"
+    call_command("export_archive", str(target), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    wipe(media_dir)
+    call_command("import_archive", str(target), stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Communique.objects.get(pk=archive.pk).created_at == exact

@@ -203,14 +203,14 @@ class FastTables:
     def term_ids(self, searcher, field, text) -> np.ndarray:
         return self.postings(searcher, field, text)[0]
 
-    def _per_segment(self, searcher, kind, field, build) -> list[tuple[object, int]]:
-        """(the segment's table of this kind and field, its offset), built where missing."""
+    def _per_segment(self, searcher, field, build) -> list[tuple[object, int]]:
+        """(build(leaf, field) of each segment, its offset), kept per segment by the builder."""
         out = []
         for leaf, offset in searcher.reader().leaf_readers():
             tables = self.segments.tables(leaf)
-            table = tables.get((kind, field))
+            table = tables.get((build, field))
             if table is None:
-                table = tables[(kind, field)] = build(leaf)
+                table = tables[(build, field)] = build(leaf, field)
             out.append((table, offset))
         return out
 
@@ -230,8 +230,7 @@ class FastTables:
         """The field's length in each document, decoded from Whoosh's length bytes."""
         values = self._lengths.get(field)
         if values is None:
-            build = lambda leaf: _leaf_lengths(leaf, field)  # noqa: E731
-            parts = [t for t, _ in self._per_segment(searcher, "lengths", field, build)]
+            parts = [t for t, _ in self._per_segment(searcher, field, _leaf_lengths)]
             values = np.concatenate(parts) if parts else np.zeros(0)
             self._lengths[field] = values
         return values
@@ -467,8 +466,7 @@ class FastTables:
         and every key's count over all documents, deleted ones included."""
         table = self._facets.get(field)
         if table is None:
-            build = lambda leaf: _leaf_facet(leaf, field)  # noqa: E731
-            parts = self._per_segment(searcher, "facet", field, build)
+            parts = self._per_segment(searcher, field, _leaf_facet)
             # One key space for all segments, sorted, so that code order is key order.
             keys = sorted({key for (leaf_keys, _c, _s), _offset in parts for key in leaf_keys})
             position = {key: n for n, key in enumerate(keys)}
@@ -493,8 +491,7 @@ class FastTables:
     def column(self, searcher, field) -> np.ndarray:
         values = self._columns.get(field)
         if values is None:
-            build = lambda leaf: _leaf_column(leaf, field)  # noqa: E731
-            parts = [t for t, _ in self._per_segment(searcher, "column", field, build)]
+            parts = [t for t, _ in self._per_segment(searcher, field, _leaf_column)]
             values = np.concatenate(parts) if parts else _EMPTY
             self._columns[field] = values
         return values

@@ -167,16 +167,17 @@ class FastHighlighter(highlight.Highlighter):
                         pending = None
                     emit(s, e, None)
                     continue
+                token = Token(
+                    text=term,
+                    startchar=s,
+                    endchar=e,
+                    pos=pos,
+                    boost=1.0,
+                    stopped=stop,
+                    matched=True,
+                )
                 if pending is None:
-                    pending = Token(
-                        text=term,
-                        startchar=s,
-                        endchar=e,
-                        pos=pos,
-                        boost=1.0,
-                        stopped=stop,
-                        matched=True,
-                    )
+                    pending = token
                 elif s <= pending.endchar:
                     if e > pending.endchar:
                         pending.text += term[pending.endchar - e :]
@@ -184,19 +185,7 @@ class FastHighlighter(highlight.Highlighter):
                 else:
                     emit(pending.startchar, pending.endchar, pending)
                     pending = None
-                    emit(
-                        s,
-                        e,
-                        Token(
-                            text=term,
-                            startchar=s,
-                            endchar=e,
-                            pos=pos,
-                            boost=1.0,
-                            stopped=stop,
-                            matched=True,
-                        ),
-                    )
+                    emit(s, e, token)
             pos += 1
         if pending is not None:
             emit(pending.startchar, pending.endchar, pending)

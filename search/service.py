@@ -28,13 +28,13 @@ from haystack.query import SearchQuerySet
 from archive.models import Communique
 from search.facets import FACETS, MONTH_FIELD, Facet
 from search.forms import SearchForm
+from search.highlighting import MARK_END, MARK_START
 from search.params import PAGE_SIZE, SORTS, SearchParams, parse_period
 from search.query import Not, Or, is_negative_only, parse, render
 
 FACET_LIMIT = 100  # values per facet fetched from the engine
 FACET_VISIBLE = 8  # values shown before "more"
 TIMELINE_LIMIT = 2000
-MARK_START, MARK_END = "\ue000", "\ue001"  # see search.backend
 
 
 class SearchError(ValueError):

@@ -10,9 +10,13 @@ Haystack's Whoosh backend works but has measured weaknesses, each handled here:
   restrict results to registered models. Here one searcher stays open per thread until the
   index changes (a generation check), and since one model is indexed the restriction is
   skipped; narrowing queries become a filter, not extra scored searches.
-- Faceting: Haystack's Whoosh faceting walks every posting list of a field per query. Here the
-  doc -> keys table of each facet field is built once per searcher and a query only counts
-  its matching documents.
+- Faceting and scoring: Haystack's Whoosh faceting walks every posting list of a field per
+  query, and Whoosh scores document by document. Here both are numpy passes over tables
+  kept per segment (search.fast); BAYAN_SEARCH_FAST=0 keeps Whoosh's own path (below), the
+  baseline the equivalence tests compare with.
+- Phrases: a shingle field (search.analysis) makes a phrase of up to three words one
+  posting list.
+- Reading: segments are read in place, not copied into memory per searcher (_patch_whoosh).
 - Writing: only one Whoosh writer may exist at a time, and Haystack's AsyncWriter can drop
   or delay updates under contention. Every write here goes through search.locking's
   inter-process lock and commits one writer per batch (`apply`).

@@ -5,6 +5,7 @@ the embedded default needs no service. Production values come only from the envi
 config/env.py refuses malformed ones.
 """
 
+import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -130,6 +131,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Rebuilding the index (search.bulk): worker processes, and documents per segment, whose
+# postings a worker holds in memory until the segment is written (about 40 KB a document).
+BAYAN_INDEX_PROCS = env_int("BAYAN_INDEX_PROCS", min(os.cpu_count() or 1, 4), minimum=1)
+BAYAN_INDEX_SEGMENT_DOCS = env_int("BAYAN_INDEX_SEGMENT_DOCS", 25_000, minimum=1)
 
 # Ingestion limits (archive.ingest): generous for real statements, small enough that a
 # hostile upload cannot exhaust the machine.

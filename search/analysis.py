@@ -365,16 +365,19 @@ class ShinglesField(ID):
 
     def index(self, value, **kwargs):
         _first, words, french = document_words(value)
+        terms = [phrase_terms(word, french) for word in words]
         runs: dict[str, None] = {}
-        window: list[tuple[str, ...]] = []
-        for word in words:
-            window.append(tuple(t for t in stems(word, french) if not t.startswith(FRENCH_PREFIX)))
-            del window[: -max(SHINGLE_SIZES)]
-            for size in SHINGLE_SIZES:
-                if len(window) >= size:
-                    for terms in product(*window[-size:]):
-                        runs[shingle(terms)] = None
+        for size in SHINGLE_SIZES:
+            for start in range(len(terms) - size + 1):
+                for run in product(*terms[start : start + size]):
+                    runs[" ".join(run)] = None
         return ((run.encode("utf-8"), 1, 1.0, b"") for run in runs)
+
+
+@lru_cache(maxsize=200_000)
+def phrase_terms(word: str, french: bool) -> tuple[str, ...]:
+    """The terms of a kept word that phrases match: all of them but the French "fr:" stems."""
+    return tuple(t for t in stems(word, french) if not t.startswith(FRENCH_PREFIX))
 
 
 def shingles_field_of(schema, field: str) -> str | None:

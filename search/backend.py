@@ -32,10 +32,10 @@ import logging
 import os
 import time
 from collections import Counter
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import numpy as np
+from django.conf import settings
 from haystack.backends import BaseEngine, log_query
 from haystack.backends.whoosh_backend import (
     WhooshSearchBackend,
@@ -54,6 +54,7 @@ from whoosh.qparser import QueryParser
 from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
+from search import bulk
 from search.analysis import SHINGLES_FIELD, ShinglesField, spelling_form, text_field
 from search.fast import FastTables, SegmentCache, Unsupported, fast_path_enabled, hit, top
 from search.highlighting import FastHighlighter, MarkFormatter, highlight_fragmenter
@@ -61,8 +62,6 @@ from search.locking import writer_lock
 
 logger = logging.getLogger(__name__)
 
-# Processes that analyse documents during a rebuild (Whoosh's MpWriter); 1: in this process.
-REBUILD_PROCS = max(1, min(int(os.environ.get("BAYAN_INDEX_PROCS", os.cpu_count() or 1)), 4))
 
 
 def _patch_whoosh() -> None:
@@ -260,34 +259,31 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
                 raise
             writer.commit()
 
-    @contextmanager
-    def bulk(self, index, procs: int | None = None):
-        """A writer for a whole rebuild, into an index just cleared: yields add(objects).
-
-        add_document, not update_document (nothing to delete: no reader over the segments
-        per document); documents analysed in `procs` processes (Whoosh's MpWriter), each
-        writing its own segment; one commit at the end. The caller holds the writer lock.
-        """
+    def rebuild(self, index, ids: list[int], load, progress, batch_size: int) -> None:
+        """Replace the whole index with the communiqués `ids`, read by `load(ids)` in batches,
+        in one commit (search.bulk: segments built in BAYAN_INDEX_PROCS processes). The caller
+        holds the writer lock; searches see the old index until the commit."""
         if not self.setup_complete:
             self.setup()
-        procs = procs or REBUILD_PROCS
-        options = {"procs": procs, "multisegment": True, "limitmb": 128} if procs > 1 else {}
-        writer = self.index.writer(timeout=self.WRITER_TIMEOUT, **options)
 
-        def add(objects) -> None:
-            for obj in objects:
-                try:
-                    document = self._document(index, obj)
-                except SkipDocument:
-                    continue
-                writer.add_document(**document)
+        def documents(run: list[int]):
+            for start in range(0, len(run), batch_size):
+                batch = []
+                for obj in load(run[start : start + batch_size]):
+                    try:
+                        batch.append(self._document(index, obj))
+                    except SkipDocument:
+                        continue
+                yield batch
 
-        try:
-            yield add
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        bulk.rebuild(
+            self.index,
+            bulk.parts(ids, settings.BAYAN_INDEX_PROCS, settings.BAYAN_INDEX_SEGMENT_DOCS),
+            documents,
+            settings.BAYAN_INDEX_PROCS,
+            progress,
+            self.WRITER_TIMEOUT,
+        )
 
     def update(self, index, iterable, commit=True):
         self.apply(index, list(iterable), [])

@@ -263,20 +263,17 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
 
 
 def rebuild(progress: bool = True, batch_size: int = REBUILD_BATCH_SIZE, stream=None) -> int:
-    """Empty the index and index every published communiqué, one writer per batch."""
+    """Index every published communiqué anew, replacing the whole index in one commit."""
     from tqdm import tqdm
 
     backend, index = _engine()
     with writer_lock():
-        backend.clear()
         ids = _published_ids()
         bar = tqdm(total=len(ids), unit="doc", disable=not progress, file=stream)
-        if hasattr(backend, "bulk"):  # search.backend (Whoosh): one writer, parallel analysis
-            with backend.bulk(index) as add:
-                for chunk in _chunks(ids, batch_size):
-                    add(_load(chunk))
-                    bar.update(len(chunk))
+        if hasattr(backend, "rebuild"):  # search.backend (Whoosh): new segments, one commit
+            backend.rebuild(index, ids, _load, bar.update, batch_size)
         else:
+            backend.clear()
             for chunk in _chunks(ids, batch_size):
                 write(_load(chunk), [])
                 bar.update(len(chunk))

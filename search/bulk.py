@@ -1,0 +1,232 @@
+"""Rebuilding the whole index: whole segments built in parallel, their postings held in memory.
+
+Whoosh's writer sends every posting through an external sort (pickled to temporary runs, read
+back and merged: about half of a rebuild's time, profiled), then hands the postings to the
+codec one call at a time. A rebuild knows all of its documents up front, so here each worker
+process builds whole segments of contiguous documents: it reads its records from the database
+itself, gathers each term's postings in arrays in document order (nothing to sort but the
+terms), and writes them a block at a time through Whoosh's own codec. The new segments replace
+the old ones in one commit at the end, so the old index answers searches until then.
+
+The segments are the ones Whoosh's writer makes (a test compares every posting), except that
+the spelling field holds each word once, where Whoosh adds it again for every document that
+has it: only its words are ever read (search.backend._suggest).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
+from django.db import connections
+from whoosh.index import clean_files
+from whoosh.writing import SegmentWriter
+
+class MemoryPostings:
+    """Whoosh's PostingPool, in memory: per field and term, the postings in arrival order.
+
+    Documents arrive in docnum order, so each term's postings are already sorted."""
+
+    def __init__(self, schema):
+        self.fieldnames: set[str] = set()  # read by Whoosh's writer
+        self.terms: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self.spelling: dict[str, set[bytes]] = {}
+        self.spelling_fields = {
+            field.spelling_fieldname(name)
+            for name, field in schema.items()
+            if field.separate_spelling()
+        }
+
+    def add(self, item) -> None:
+        fieldname, btext, docnum, weight, vbytes = item
+        if fieldname in self.spelling_fields:
+            self.spelling.setdefault(fieldname, set()).add(btext)
+            return
+        terms = self.terms.get(fieldname)
+        if terms is None:
+            terms = self.terms[fieldname] = {}
+        postings = terms.get(btext)
+        if postings is None:
+            # Weights as doubles: Whoosh keeps the block's largest weight unrounded.
+            postings = terms[btext] = (array("I"), array("d"), [])
+        postings[0].append(docnum)
+        postings[1].append(weight)
+        postings[2].append(vbytes or b"")
+
+    def cleanup(self) -> None:
+        self.terms, self.spelling = {}, {}
+
+    def write(self, fieldwriter, schema, lengths, doccount: int) -> None:
+        """Write every term's postings through the codec's field writer, terms in order."""
+        for fieldname in sorted(self.terms.keys() | self.spelling.keys()):
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            blocks = fieldwriter._postwriter
+            if fieldname in self.spelling:
+                # One posting per word, at document 0, as Whoosh's writer adds each of them.
+                for word in sorted(self.spelling[fieldname]):
+                    fieldwriter.start_term(word)
+                    fieldwriter.add(0, 1.0, b"", 0)
+                    fieldwriter.finish_term()
+            else:
+                length = [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
+                terms = self.terms[fieldname]
+                for btext in sorted(terms):
+                    fieldwriter.start_term(btext)
+                    _fill_blocks(blocks, *terms[btext], length)
+                    fieldwriter.finish_term()
+            fieldwriter.finish_field()
+
+
+def _fill_blocks(blocks, ids: array, weights: array, values: list, length: list) -> None:
+    """Set one term's postings into Whoosh's postings writer a block at a time, with the
+    statistics its add_posting would have kept; finish_term writes the last block."""
+    limit = blocks._blocklimit
+    count = len(ids)
+    for start in range(0, count, limit):
+        end = min(start + limit, count)
+        block_ids = ids[start:end]
+        block_weights = weights[start:end]
+        lengths = [n for n in map(length.__getitem__, block_ids) if n]
+        blocks._ids = block_ids
+        blocks._weights = array("f", block_weights)
+        blocks._values = [v for v in values[start:end] if v]
+        blocks._maxweight = max(0, max(block_weights))
+        blocks._minlength = min(lengths) if lengths else None
+        blocks._maxlength = max(lengths) if lengths else 0
+        if end < count:
+            blocks._write_block()
+
+
+class SegmentBuilder(SegmentWriter):
+    """Whoosh's segment writer with its postings in memory; it never locks or commits: the
+    process that started the rebuild holds the lock and commits the segments together."""
+
+    def __init__(self, ix):
+        super().__init__(ix, _lk=False)
+        self.pool = MemoryPostings(self.schema)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        try:
+            self.pool.write(self.fieldwriter, self.schema, lengths, self.docnum)
+        finally:
+            lengths.close()
+        self.fieldwriter.close()
+
+
+# What a worker needs, inherited through fork rather than pickled: the index, the function that
+# turns ids into documents, and the shared count of documents done.
+_job: tuple | None = None
+# The parent's database connections, as a forked worker inherited them: kept, never closed,
+# since closing one would end the parent's session on the server.
+_inherited: list = []
+
+
+def _segment(ids: list[int]):
+    """Build one segment of these documents (in a worker, or in this process)."""
+    ix, documents, done = _job
+    writer = SegmentBuilder(ix)
+    for batch in documents(ids):
+        for document in batch:
+            writer.add_document(**document)
+        with done.get_lock():
+            done.value += len(batch)
+    if not writer._added:
+        writer._close_segment()
+        return None
+    return writer._finalize_segment()
+
+
+def _start_worker() -> None:
+    for connection in connections.all(initialized_only=True):
+        _inherited.append(connection.connection)
+        connection.connection = None
+
+
+def _can_fork() -> bool:
+    """Workers read the database through their own connections: they cannot see an in-memory
+    SQLite database or rows of a transaction this process has not committed."""
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            return False
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            return False
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def parts(ids: list[int], procs: int, size: int) -> list[list[int]]:
+    """Contiguous runs of ids, one per segment: at most `size` each, a multiple of `procs` in
+    number so that the workers finish together."""
+    if not ids:
+        return []
+    count = procs * math.ceil(len(ids) / (procs * size))
+    count = min(count, len(ids))
+    step = math.ceil(len(ids) / count)
+    return [ids[start : start + step] for start in range(0, len(ids), step)]
+
+
+def rebuild(
+    ix,
+    runs: list[list[int]],
+    documents: Callable[[list[int]], Iterator[Iterable[dict]]],
+    procs: int,
+    progress: Callable[[int], None],
+    timeout: float = 60.0,
+) -> None:
+    """Replace every segment of `ix` with one segment per run of ids, in one commit.
+
+    `documents(ids)` yields batches of Whoosh documents; `progress(n)` hears of every n done.
+    On failure the old index stays as it was."""
+    global _job
+    writer = ix.writer(timeout=timeout)  # Whoosh's own lock, for the final commit
+    context = multiprocessing.get_context("fork") if procs > 1 and _can_fork() else None
+    done = multiprocessing.Value("q", 0) if context is None else context.Value("q", 0)
+    _job = (ix, documents, done)
+    reported = 0
+
+    def report() -> None:
+        nonlocal reported
+        if done.value > reported:
+            progress(done.value - reported)
+            reported = done.value
+
+    try:
+        if context is None:
+            segments = []
+            for run in runs:
+                segments.append(_segment(run))
+                report()
+        else:
+            with ProcessPoolExecutor(procs, mp_context=context, initializer=_start_worker) as pool:
+                futures = [pool.submit(_segment, run) for run in runs]
+                while True:
+                    finished, pending = wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION)
+                    report()
+                    failed = [f for f in finished if f.exception()]
+                    if failed or not pending:
+                        break
+                for future in futures:
+                    future.cancel()
+                if failed:
+                    raise failed[0].exception()
+                segments = [future.result() for future in futures]
+        report()
+    except BaseException:
+        # Still under Whoosh's lock: the segments already built are files no table of
+        # contents lists, deleted as Whoosh deletes the segments a commit leaves behind.
+        toc = ix._read_toc()
+        clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        writer.cancel()
+        raise
+    finally:
+        _job = None
+    # Whoosh's commit, without a segment of this writer's own and without the old segments.
+    try:
+        writer._close_segment()
+        writer._commit_toc([segment for segment in segments if segment is not None])
+    finally:
+        writer._finish()

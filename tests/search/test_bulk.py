@@ -1,0 +1,149 @@
+"""A rebuild (search.bulk) writes the index Whoosh's own writer writes, posting for posting,
+in this process and in worker processes, and leaves the old index whole when it fails."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+from django.core.management import call_command
+from haystack import connections
+
+from search import bulk, queue
+from tests.search.test_concurrency import run, scratch_database
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
+    ),
+]
+
+
+def snapshot() -> dict:
+    """Everything a search can read from the index, by communiqué id rather than by docnum
+    (which depends on how documents fall into segments): every term's postings, weights and
+    encoded positions, the term statistics scoring uses, stored fields and field lengths."""
+    backend = connections["default"].get_backend()
+    reader = backend._current_searcher().reader()
+    schema = reader.schema
+    pk = {docnum: stored["django_id"] for docnum, stored in reader.iter_docs()}
+    spelling = {f.spelling_fieldname(n) for n, f in schema.items() if f.separate_spelling()}
+    terms, words = {}, set()
+    for fieldname, btext in reader.all_terms():
+        if fieldname in spelling:
+            words.add(f"{fieldname}:{btext.decode()}")
+            continue
+        info = reader.term_info(fieldname, btext)
+        matcher = reader.postings(fieldname, btext)
+        postings = []
+        while matcher.is_active():
+            value = matcher.value()
+            postings.append([pk[matcher.id()], matcher.weight(), value.hex() if value else ""])
+            matcher.next()
+        stats = [
+            round(info.weight(), 6),
+            info.doc_frequency(),
+            info.min_length(),
+            info.max_length(),
+            info.max_weight(),
+        ]
+        terms[f"{fieldname}:{btext.hex()}"] = [stats, sorted(postings)]
+    scorable = [name for name, field in schema.items() if field.scorable]
+    documents = {
+        pk[docnum]: [
+            {k: str(v) for k, v in sorted(stored.items())},
+            [reader.doc_field_length(docnum, name) for name in scorable],
+        ]
+        for docnum, stored in reader.iter_docs()
+    }
+    return {
+        "segments": len(backend.index._segments()),
+        "terms": terms,
+        "spelling": sorted(words),
+        "documents": documents,
+    }
+
+
+def _same(whooshs: dict, rebuilt: dict) -> None:
+    assert rebuilt["documents"] == whooshs["documents"]
+    assert rebuilt["spelling"] == whooshs["spelling"]
+    assert rebuilt["terms"].keys() == whooshs["terms"].keys()
+    for term, (stats, postings) in whooshs["terms"].items():
+        assert rebuilt["terms"][term] == [stats, postings], term
+
+
+@pytest.fixture
+def archive(index):
+    call_command("generate_corpus", count=90, seed=3, no_progress=True, stdout=io.StringIO())
+    index()  # Whoosh's own writer, through the index queue
+
+
+def test_a_rebuild_writes_what_whooshs_writer_writes(archive, settings):
+    whooshs = snapshot()
+    settings.BAYAN_INDEX_PROCS = 1
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 40  # three segments, built one after the other
+    queue.rebuild(progress=False)
+    rebuilt = snapshot()
+    assert rebuilt["segments"] == 3
+    assert len(rebuilt["documents"]) == 90
+    _same(whooshs, rebuilt)
+
+
+def test_a_failed_rebuild_leaves_the_index_as_it_was(archive, settings, monkeypatch):
+    before = snapshot()
+    settings.BAYAN_INDEX_PROCS = 1
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 40
+
+    def fail_on_the_second_run(ids):
+        fail_on_the_second_run.calls += 1
+        if fail_on_the_second_run.calls == 2:
+            raise RuntimeError("the database went away")
+        return queue._load(ids)
+
+    fail_on_the_second_run.calls = 0
+    monkeypatch.setattr(queue, "_load", fail_on_the_second_run)
+    with pytest.raises(RuntimeError, match="went away"):
+        queue.rebuild(progress=False)
+    assert snapshot() == before
+    # No half-built segment is left in the index's folder, and the lock is free again.
+    index_dir = connections["default"].get_backend().path
+    assert len([name for name in os.listdir(index_dir) if name.endswith(".seg")]) == 1
+    monkeypatch.undo()
+    queue.rebuild(progress=False)
+    assert snapshot()["segments"] == 3
+
+
+def test_runs_are_contiguous_and_even_across_workers():
+    ids = list(range(1, 101))
+    runs = bulk.parts(ids, 2, 30)
+    assert len(runs) == 4  # a multiple of the workers, none above 30
+    assert [i for run in runs for i in run] == ids
+    assert max(map(len, runs)) - min(map(len, runs)) <= 1
+    assert bulk.parts(ids, 2, 1000) == [ids[:50], ids[50:]]
+    assert bulk.parts([], 2, 30) == []
+
+
+SNAPSHOT = (
+    "import django, json; django.setup()\n"
+    "from tests.search.test_bulk import snapshot\n"
+    "print(json.dumps(snapshot()))\n"
+)
+
+
+def test_worker_processes_write_what_whooshs_writer_writes(tmp_path):
+    """The real command, in worker processes reading a real database."""
+    with scratch_database(tmp_path / "data") as env:
+        run(env, "manage.py", "migrate", "--noinput", "-v", "0")
+        run(env, "manage.py", "generate_corpus", "--count", "90", "--seed", "3", "--no-progress")
+        run(env, "manage.py", "drain_index", "--once")
+        whooshs = json.loads(run(env, "-c", SNAPSHOT).stdout)
+        env.update(BAYAN_INDEX_PROCS="2", BAYAN_INDEX_SEGMENT_DOCS="20")
+        result = run(env, "manage.py", "rebuild_index", "--noinput")
+        assert "Indexed 90 published communiqués" in result.stdout
+        assert "90/90" in result.stderr  # the progress bar, fed by the workers
+        rebuilt = json.loads(run(env, "-c", SNAPSHOT).stdout)
+    assert rebuilt["segments"] == 6  # 90 documents in runs of at most 20, for 2 workers
+    _same(whooshs, rebuilt)

@@ -25,6 +25,7 @@ from django.db import connections
 from whoosh.index import clean_files
 from whoosh.writing import SegmentWriter
 
+
 class MemoryPostings:
     """Whoosh's PostingPool, in memory: per field and term, the postings in arrival order.
 

@@ -142,14 +142,21 @@ def _leaf_postings(leaf, field, text) -> tuple[np.ndarray, np.ndarray]:
         m = leaf._terms.matcher(field, btext, leaf.schema[field].format)
     except (KeyError, TermNotFound):
         return empty
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):
+    if hasattr(m, "_read_data") and hasattr(m, "_next_block") and not m._byteids:
+        # A block's data as Whoosh stores it: ids delta-encoded from 0, weights None (all
+        # 1.0), one float for all, or one each. Decoded here in numpy, where Whoosh's
+        # _read_ids and _read_weights step through every posting in Python.
         ids, weights = [], []
         while not m._atend:
-            if m._ids is None:
-                m._read_ids()
-            ids.append(np.asarray(m._ids, dtype=np.int64))
-            m._read_weights()
-            weights.append(np.asarray(m._weights, dtype=np.float32).astype(np.float64))
+            if m._data is None:
+                m._read_data()
+            deltas, block_weights = m._data[0], m._data[1]
+            ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+            if block_weights is None or isinstance(block_weights, float):
+                block = np.full(m._blocklength, 1.0 if block_weights is None else block_weights)
+                weights.append(block.astype(np.float32).astype(np.float64))
+            else:
+                weights.append(np.asarray(block_weights, dtype=np.float32).astype(np.float64))
             m._next_block()
         if not ids:
             return empty

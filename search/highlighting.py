@@ -3,7 +3,9 @@ the analyzer over every word of every hit (FastHighlighter)."""
 
 from __future__ import annotations
 
+import re
 from collections import deque
+from itertools import accumulate
 
 from whoosh import highlight
 
@@ -36,6 +38,8 @@ class FastHighlighter(highlight.Highlighter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._memo: dict[str, tuple[tuple[str, bool], ...]] = {}
+        self._termsets: dict[str, frozenset[str]] = {}
+        self._splitters: dict[str, re.Pattern] = {}
 
     @staticmethod
     def supported(analyzer) -> bool:
@@ -121,16 +125,16 @@ class FastHighlighter(highlight.Highlighter):
         # jumps to the first word that can still be in the next match's context (what
         # Whoosh's loop would leave in `firsts` there). Most of a long text is skipped.
         memo = self._memo
-        expression = analyzer.items[0].expression
-        spans = [match.span() for match in expression.finditer(text)]
-        texts = [text[start:end] for start, end in spans]
-        hot_words = set()
-        for word in set(texts):
-            terms = memo.get(word)
-            if terms is None:
-                terms = self._terms(analyzer, word)
-            if any(term in words for term, _stop in terms):
-                hot_words.add(word)
+        # Words and their offsets without a Python step per word: split() on the expression
+        # as a group alternates gaps and words, and the running sum of their lengths gives
+        # every word's start and end (what finditer's spans give, a word at a time).
+        pieces = self._splitter(analyzer).split(text)
+        texts = pieces[1::2]
+        offsets = list(accumulate(map(len, pieces)))
+        spans = list(zip(offsets[0::2], offsets[1::2], strict=False))  # one more gap than words
+        hot_words = {
+            word for word in set(texts) if not words.isdisjoint(self._termset(analyzer, word))
+        }
         hot = [i for i, word in enumerate(texts) if word in hot_words]
         pending = None
         following = 0  # index in `hot` of the next hot word
@@ -193,10 +197,27 @@ class FastHighlighter(highlight.Highlighter):
             out.append(mkfrag(text, tks, startchar=first, endchar=last_end))
         return out
 
+    def _splitter(self, analyzer) -> re.Pattern:
+        expression = analyzer.items[0].expression
+        splitter = self._splitters.get(expression.pattern)
+        if splitter is None:
+            splitter = self._splitters[expression.pattern] = re.compile(
+                f"({expression.pattern})", expression.flags
+            )
+        return splitter
+
+    def _termset(self, analyzer, word: str) -> frozenset[str]:
+        termset = self._termsets.get(word)
+        if termset is None:
+            terms = self._memo.get(word) or self._terms(analyzer, word)
+            termset = self._termsets[word] = frozenset(term for term, _stop in terms)
+        return termset
+
     def _terms(self, analyzer, word):
         memo = self._memo
         if len(memo) > self.MEMO_LIMIT:
             memo.clear()
+            self._termsets.clear()
         terms = tuple(
             (t.text, t.stopped)
             for t in analyzer(word, positions=True, chars=True, mode="index", removestops=False)

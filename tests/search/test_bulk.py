@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import zlib
 
 import pytest
 from django.core.management import call_command
@@ -114,6 +115,28 @@ def test_a_failed_rebuild_leaves_the_index_as_it_was(archive, settings, monkeypa
     monkeypatch.undo()
     queue.rebuild(progress=False)
     assert snapshot()["segments"] == 3
+
+
+def test_blocks_written_before_protocol_4_read_the_same(archive, monkeypatch):
+    """Posting blocks are pickled with protocol 4 (search.backend._block_dumps); an index
+    whose blocks Whoosh pickled with its own protocol 2 reads back the same postings."""
+    from whoosh import compat
+    from whoosh.codec import whoosh3
+
+    def block_protocol() -> int:
+        reader = connections["default"].get_backend()._current_searcher().reader()
+        leaf, _offset = next(iter(reader.leaf_readers()))
+        term = next(t for t in leaf.lexicon("text") if leaf.doc_frequency("text", t) > 1)
+        matcher = leaf._terms.matcher("text", term, leaf.schema["text"].format)
+        raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+        return zlib.decompress(raw)[1]  # a pickle starts with PROTO, then its number
+
+    ours = snapshot()
+    assert block_protocol() == 4
+    monkeypatch.setattr(whoosh3, "dumps", compat.dumps)
+    queue.rebuild(progress=False)
+    assert block_protocol() == 2
+    _same(snapshot(), ours)
 
 
 def test_runs_are_contiguous_and_even_across_workers():

@@ -370,6 +370,14 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         self._fast = FastTables(self._segments)
         return fresh
 
+    def index_version(self) -> tuple:
+        """What this process searches, as a token that every commit changes: the index's
+        folder, its generation and its segments (whose names are random, so an index made
+        anew never repeats a token of an earlier one)."""
+        reader = self._current_searcher().reader()
+        segments = tuple(SegmentCache.key(leaf) for leaf, _offset in reader.leaf_readers())
+        return (self.path, reader.generation(), segments)
+
     def _parse(self, text: str):
         if not text or text.strip() in ("*", "*:*"):
             return query.Every()

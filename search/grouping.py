@@ -63,26 +63,25 @@ class _Row:
 
 
 def _rows(pks: list[int]) -> list[_Row]:
-    """Every published version of the statements of `pks`, in one query.
+    """Every published version of the statements of `pks`, in two queries.
 
     A statement is found from any of its versions: its original (a result, or the original of
     a result) and that original's translations. The original itself may be unpublished; its
     published translations are still versions of one another.
     """
-    originals = Communique.objects.filter(pk__in=pks, translation_of__isnull=False).values(
-        "translation_of_id"
-    )
-    rows = (
-        Communique.objects.published()
-        .filter(
-            Q(pk__in=pks)
-            | Q(translation_of_id__in=pks)
-            | Q(pk__in=originals)
-            | Q(translation_of_id__in=originals)
-        )
+    # Two indexed lookups. With the originals as a subquery, or with the status in the
+    # WHERE clause, SQLite scanned the whole table through the status index (0.1 s a page
+    # at 100,000 communiqués); on ids alone it reads the OR from both indexes, and the
+    # status is checked here.
+    originals = Communique.objects.filter(pk__in=pks, translation_of__isnull=False)
+    roots = {*pks, *originals.values_list("translation_of_id", flat=True)}
+    found = (
+        Communique.objects.filter(Q(pk__in=roots) | Q(translation_of_id__in=roots))
         .order_by()
-        .values_list("pk", "public_id", "language", "translation_of_id")
+        .values_list("pk", "public_id", "language", "translation_of_id", "status")
     )
+    published = Communique.Status.PUBLISHED
+    rows = [row[:4] for row in found if row[4] == published]
     return [_Row(pk, public_id, language, root or pk) for pk, public_id, language, root in rows]
 
 

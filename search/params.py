@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import urlencode
@@ -113,6 +114,23 @@ class SearchParams:
         changes.setdefault("page", 1)
         query = urlencode(replace(self, **changes).items())
         return f"{path}?{query}" if query else path
+
+    def toggle_url(self, facet: str, path: str = "/search/") -> Callable[[str], str]:
+        """key -> self.url(path, filters=self.toggled(facet, key)), for every value of a facet.
+
+        A page links up to 100 values of each facet; the query string around the facet's own
+        keys is the same for all of them, so it is encoded once."""
+        marker = "\0"
+        items = replace(self, page=1, filters={**self.filters, facet: (marker,)}).items()
+        at = items.index((facet, marker))
+        before, after = urlencode(items[:at]), urlencode(items[at + 1 :])
+
+        def url(key: str) -> str:
+            keys = self.toggled(facet, key).get(facet, ())
+            query = "&".join(p for p in (before, urlencode([(facet, k) for k in keys]), after) if p)
+            return f"{path}?{query}" if query else path
+
+        return url
 
     def toggled(self, facet: str, key: str) -> dict[str, tuple[str, ...]]:
         keys = self.selected(facet)

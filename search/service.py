@@ -12,7 +12,7 @@ per facet that has a selection; the main call counts the others.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -22,11 +22,12 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
+from haystack import connections
 from haystack.inputs import Raw
 from haystack.query import SearchQuerySet
 
 from archive.models import Communique
-from search.facets import FACETS, MONTH_FIELD, Facet
+from search.facets import FACETS, MONTH_FIELD, Facet, labels_of
 from search.forms import SearchForm
 from search.highlighting import MARK_END, MARK_START
 from search.params import PAGE_SIZE, SORTS, SearchParams, parse_period
@@ -73,15 +74,14 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    # The search's parameters and the facet: `url` is built when a page draws it (the JSON
+    # key -> URL (SearchParams.toggle_url): `url` is built when a page draws it (the JSON
     # API never does; building up to 100 URLs per facet cost more than counting them).
-    params: SearchParams = field(repr=False, compare=False)
-    facet_name: str = field(repr=False, compare=False)
+    toggle_url: Callable[[str], str] = field(repr=False, compare=False)
 
     @property
     def url(self) -> str:
         """This search with the value toggled."""
-        return self.params.url(filters=self.params.toggled(self.facet_name, self.key))
+        return self.toggle_url(self.key)
 
 
 @dataclass(frozen=True)
@@ -291,6 +291,7 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
     counts = dict(main.facet_counts().get("fields", {}))
     suggestion = main.spelling_suggestion() if params.query.words else None
 
+    version = _index_version()
     sidebar = {}
     for facet in FACETS:
         if params.selected(facet.name):
@@ -303,11 +304,18 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
         params=params,
         total=total,
         hits=[_hit(r) for r in results if r is not None],
-        facets=[_facet_counts(facet, sidebar[facet.name], params) for facet in FACETS],
+        facets=[_facet_counts(facet, sidebar[facet.name], params, version) for facet in FACETS],
         suggestion=_clean_suggestion(suggestion, params),
     )
     page.timeline_unit, page.timeline = _timeline(params, main, counts, months_needed)
     return page
+
+
+def _index_version():
+    """A token that changes with the index, where the engine gives one (search.backend)."""
+    backend = connections["default"].get_backend()
+    version = getattr(backend, "index_version", None)
+    return version() if version else None
 
 
 def params_from(data: Mapping) -> SearchParams:
@@ -349,20 +357,20 @@ def _marked(fragment: str) -> SafeString:
     return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
-def _facet_counts(facet: Facet, pairs, params: SearchParams) -> FacetCounts:
+def _facet_counts(facet: Facet, pairs, params: SearchParams, version=None) -> FacetCounts:
     counts = {str(key): int(count) for key, count in pairs if key not in (None, "")}
     selected = params.selected(facet.name)
     for key in selected:  # a chosen value stays listed (and removable) even at zero
         counts.setdefault(key, 0)
-    labels = facet.labels(counts.keys())
+    labels = labels_of(facet, counts.keys(), version)
+    toggle_url = params.toggle_url(facet.name)
     values = [
         FacetValue(
             key=key,
             label=labels.get(key, key),
             count=count,
             selected=key in selected,
-            params=params,
-            facet_name=facet.name,
+            toggle_url=toggle_url,
         )
         for key, count in counts.items()
     ]

@@ -120,7 +120,12 @@ class Communique(models.Model):
 
     class Meta:
         ordering = ["-date", "-created_at"]
-        indexes = [models.Index(fields=["status", "date"])]
+        indexes = [
+            models.Index(fields=["status", "date"]),
+            # An issuer's communiqués in date order: the permalink's "previous from this
+            # issuer" is one step along it (archive.research.compare).
+            models.Index(fields=["issuer", "status", "date"], name="communique_issuer_dates"),
+        ]
 
     def __str__(self) -> str:
         return self.title

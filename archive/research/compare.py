@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from django.db.models import Q
-
 from archive.models import Communique
 from archive.research.demands import similarity
 
@@ -31,15 +29,20 @@ def previous_from_issuer(communique: Communique) -> Communique | None:
     """
     if not communique.issuer_id:
         return None
-    earlier = Communique.objects.published().filter(issuer_id=communique.issuer_id)
-    if communique.date:
-        earlier = earlier.filter(
-            Q(date__lt=communique.date)
-            | Q(date=communique.date, pk__lt=communique.pk, language=communique.language)
-        )
-    else:
-        earlier = earlier.filter(date__isnull=True, pk__lt=communique.pk)
-    return earlier.exclude(pk=communique.pk).order_by("-date", "-pk").first()
+    # Two steps along the issuer's date index, each stopping at its first row. As one query
+    # (an OR of the two), SQLite sorted all of an issuer's communiqués: 0.2 s for a large
+    # issuer at 100,000 communiqués.
+    issuer = Communique.objects.published().filter(issuer_id=communique.issuer_id)
+    if not communique.date:
+        undated = issuer.filter(date__isnull=True, pk__lt=communique.pk)
+        return undated.order_by("-pk").first()
+    same_day = issuer.filter(
+        date=communique.date, pk__lt=communique.pk, language=communique.language
+    )
+    return (
+        same_day.order_by("-pk").first()
+        or issuer.filter(date__lt=communique.date).order_by("-date", "-pk").first()
+    )
 
 
 def word_diff(a: str, b: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -68,6 +68,11 @@ def test_previous_from_the_same_issuer(archive, client):
     assert compare.previous_from_issuer(archive.seed) is None
     earlier = CommuniqueFactory(issuer=organization("SOC"), date=dt.date(2023, 9, 1))
     assert compare.previous_from_issuer(archive.seed) == earlier
+    # A second statement of the same day, in the same language, follows the first.
+    second = CommuniqueFactory(
+        issuer=organization("SOC"), date=archive.seed.date, language=archive.seed.language
+    )
+    assert compare.previous_from_issuer(second) == archive.seed
 
 
 def test_communique_page_links_to_the_comparison(archive, client):

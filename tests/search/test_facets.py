@@ -191,3 +191,26 @@ def test_drafts_never_count(client, archive):
     answer = api(client, q="draft")
     assert answer["total"] == 0
     assert all(not values for values in answer["facets"].values())
+
+
+def test_a_renamed_entity_is_labelled_anew_once_the_index_has_caught_up(client, archive, index):
+    from archive.models import Organization
+
+    assert {v["label"] for v in api(client)["facets"]["issuer"]} >= {"United Nations (UN)"}
+    un = Organization.objects.get(slug=archive["un"])
+    un.name = "United Nations Organization"
+    un.save()  # queues the communiqués that name it (search.signals)
+    index()
+    labels = {v["key"]: v["label"] for v in api(client)["facets"]["issuer"]}
+    assert labels[archive["un"]] == "United Nations Organization"
+
+
+def test_labels_are_read_once_while_the_index_is_unchanged(
+    client, archive, django_assert_max_num_queries
+):
+    first = api(client, q="Idlib")
+    with django_assert_max_num_queries(1):  # labels of values this search had not shown
+        second = api(client, q="Geneva")
+    with django_assert_max_num_queries(0):
+        assert api(client, q="Idlib") == first
+    assert second["facets"]["place"]

@@ -144,3 +144,29 @@ def test_exports_apply_filters_and_refuse_malformed_queries(client, many):
 
 def test_an_empty_export_is_still_valid(client, index):
     assert json.loads(b"".join(client.get("/api/search/export.json").streaming_content)) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {},
+        {"q": "shelling & “ceasefire”", "page": "3"},
+        {"q": "x", "issuer": ["a", "b"], "place": ["idlib"], "sort": "date"},
+        {"place": ["idlib"], "date_from": "2015", "date_to": "2016-03", "language": ["fr"]},
+    ],
+)
+def test_each_facet_value_links_to_the_search_with_that_value_toggled(raw):
+    """SearchParams.toggle_url encodes the query once per facet: the same links as url()."""
+    from django.http import QueryDict
+
+    from search.facets import FACETS
+    from search.service import params_from
+
+    data = QueryDict(mutable=True)
+    for name, value in raw.items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    params = params_from(data)
+    for facet in FACETS:
+        link = params.toggle_url(facet.name)
+        for key in ("a", "idlib", "fr", "new key/é"):
+            assert link(key) == params.url(filters=params.toggled(facet.name, key)), (facet, key)

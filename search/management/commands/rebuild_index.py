@@ -1,8 +1,10 @@
-"""python manage.py rebuild_index: empty the index and index every published communiqué.
+"""python manage.py rebuild_index: index every published communiqué anew.
 
 Replaces Haystack's command (when `search` precedes `haystack` in INSTALLED_APPS) with one
-that shows progress, writes one batch per commit under the index writer lock, and so never
-races the background drains of running web workers.
+that shows progress and holds the index writer lock throughout, so it never races the
+background drains of running web workers. With Whoosh the new index is built beside the old
+one in BAYAN_INDEX_PROCS processes and replaces it in one commit (search.bulk): searches keep
+answering from the old index until then, and a failed rebuild leaves it as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interactive: bool, batch_size: int, no_progress: bool, **options):
         if interactive:
-            answer = input("This empties the search index and rebuilds it. Continue? [y/N] ")
+            answer = input("This rebuilds the search index from the database. Continue? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 raise CommandError("Cancelled; the index is unchanged.")
         count = queue.rebuild(

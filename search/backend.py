@@ -119,7 +119,7 @@ def _patch_whoosh() -> None:
     def buffer_file_init(self, buf, name=None, onclose=None):
         self._buf = buf
         self._name = name
-        self.file = BufferReader(buf)
+        self.file = io.BufferedReader(BufferReader(buf), buffer_size=16384)
         self.onclose = onclose
         self.is_real = False
         self.is_closed = False

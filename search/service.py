@@ -139,6 +139,7 @@ class SearchPage:
         found = (
             Communique.objects.published()
             .select_related("issuer")
+            .order_by()
             .in_bulk([hit.pk for hit in self.hits])
         )
         return [found[hit.pk] for hit in self.hits if hit.pk in found]
@@ -484,5 +485,5 @@ def more_like_this(communique: Communique, n: int = 5) -> list[Communique]:
         return []
     results = SearchQuerySet().more_like_this(communique)[: n + 1]
     ids = [int(r.pk) for r in results if r is not None and int(r.pk) != communique.pk][:n]
-    found = Communique.objects.published().select_related("issuer").in_bulk(ids)
+    found = Communique.objects.published().select_related("issuer").order_by().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

@@ -113,7 +113,9 @@ def _patch_whoosh() -> None:
     # Whoosh opens a segment's memory-mapped files as BufferFile(buf), which wraps the buffer
     # in BytesIO(buf): a heap copy of the whole segment for every searcher in every process
     # (2 GB per gunicorn worker at 100,000 documents, and seconds to open a searcher after
-    # each index change). A read-only file over the buffer itself reads the same bytes.
+    # each index change). A read-only file over the buffer itself reads the same bytes. It
+    # is read through io.BufferedReader (16 KB at a time): Whoosh reads each posting block's
+    # header with pickle.load on the file, which asks a Python-level file for every byte.
     from whoosh.filedb import structfile
 
     def buffer_file_init(self, buf, name=None, onclose=None):

@@ -251,19 +251,24 @@ def measure_mix(mix, repeats: int, log) -> dict:
 # -- Load on loopback -------------------------------------------------------------------------
 
 
-def _tree_rss_kb(pid: int) -> int:
-    total = 0
+def _tree_memory_kb(pid: int) -> dict[str, int]:
+    """The server's memory, master and workers: RSS counts the pages of the index that the
+    workers map in each of them; PSS splits every shared page among its sharers, so its sum
+    is the memory the server holds; anonymous is the heap, which no one shares."""
+    total = {"rss": 0, "pss": 0, "anon": 0}
     pids = [pid]
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         pids += [int(c) for c in children]
     except OSError:
         pass
+    fields = {"Rss:": "rss", "Pss:": "pss", "Anonymous:": "anon"}
     for p in pids:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                name = fields.get(line.split(":")[0] + ":")
+                if name:
+                    total[name] += int(line.split()[1])
         except OSError:
             pass
     return total
@@ -373,12 +378,13 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
         env=env,
         start_new_session=True,
     )
-    peak = [0]
+    peak = {"rss": 0, "pss": 0, "anon": 0}
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(server.pid))
+            for name, kb in _tree_memory_kb(server.pid).items():
+                peak[name] = max(peak[name], kb)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -399,9 +405,14 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
         log(f"load: /search/, {clients} clients, {seconds:.0f} s")
         out["search"] = _hammer(port, searches, seconds, clients)
         log(f"  {out['search']}")
-        out["peak_rss_mb"] = round(peak[0] / 1024, 1)
+        out["peak_rss_mb"] = round(peak["rss"] / 1024, 1)
+        out["peak_pss_mb"] = round(peak["pss"] / 1024, 1)
+        out["peak_anon_mb"] = round(peak["anon"] / 1024, 1)
         out["worker_hwm_mb"] = [round(k / 1024, 1) for k in _worker_hwm_kb(server.pid)]
-        log(f"  server peak RSS {out['peak_rss_mb']} MB, workers' HWM {out['worker_hwm_mb']}")
+        log(
+            f"  server peak RSS {out['peak_rss_mb']} MB, PSS {out['peak_pss_mb']} MB, "
+            f"anonymous {out['peak_anon_mb']} MB, workers' HWM {out['worker_hwm_mb']}"
+        )
         return out
     finally:
         stop.set()
@@ -888,9 +899,15 @@ def render_run(r: dict, name: str) -> list[str]:
                 f"- Load, {label}, 16 clients: p50 {_fmt(x['p50'])} ms, p95 {_fmt(x['p95'])} "
                 f"ms, p99 {_fmt(x['p99'])} ms, {_fmt(x['rps'])} req/s, {x['errors']} errors"
             )
+        shared = (
+            f"; PSS {_fmt(load['peak_pss_mb'])} MB, of which heap "
+            f"{_fmt(load['peak_anon_mb'])} MB (the rest: index pages mapped by both workers)"
+            if "peak_pss_mb" in load
+            else ""
+        )
         rows.append(
-            f"- Server peak RSS (master + 2 workers): {_fmt(load['peak_rss_mb'])} MB "
-            f"(workers' high-water marks {load['worker_hwm_mb']} MB)"
+            f"- Server peak RSS (master + 2 workers): {_fmt(load['peak_rss_mb'])} MB"
+            f"{shared} (workers' high-water marks {load['worker_hwm_mb']} MB)"
         )
     return lines + rows + [""]
 

@@ -23,7 +23,10 @@ Everything here lives as long as one searcher, and is dropped with it when the i
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
+import zlib
 from collections import OrderedDict
 
 import numpy as np
@@ -135,38 +138,76 @@ class SegmentCache:
 
 
 def _leaf_postings(leaf, field, text) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, weights) of a term in one segment, read block by block."""
+    """(ids, weights) of a term in one segment."""
     empty = _EMPTY, np.zeros(0)
     try:
         btext = leaf._text_to_bytes(field, text) if isinstance(text, str) else text
-        m = leaf._terms.matcher(field, btext, leaf.schema[field].format)
+        terms = leaf._terms
+        info = terms.term_info(field, btext)
     except (KeyError, TermNotFound):
         return empty
-    if hasattr(m, "_read_data") and hasattr(m, "_next_block") and not m._byteids:
-        # A block's data as Whoosh stores it: ids delta-encoded from 0, weights None (all
-        # 1.0), one float for all, or one each. Decoded here in numpy, where Whoosh's
-        # _read_ids and _read_weights step through every posting in Python.
-        ids, weights = [], []
-        while not m._atend:
-            if m._data is None:
-                m._read_data()
-            deltas, block_weights = m._data[0], m._data[1]
-            ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
-            if block_weights is None or isinstance(block_weights, float):
-                block = np.full(m._blocklength, 1.0 if block_weights is None else block_weights)
-                weights.append(block.astype(np.float32).astype(np.float64))
-            else:
-                weights.append(np.asarray(block_weights, dtype=np.float32).astype(np.float64))
-            m._next_block()
-        if not ids:
-            return empty
-        return np.concatenate(ids), np.concatenate(weights)
+    buf = getattr(terms._postfile, "_buf", None)
+    if buf is not None and not info.is_inlined() and type(terms).__name__ == "W3TermsReader":
+        # Whoosh 2.7.4 reads the length back as a 1-tuple (unpack_int without [0]).
+        length = info._length[0] if isinstance(info._length, tuple) else info._length
+        return _read_blocks(buf, info._offset, length)
     ids, weights = [], []
-    while m.is_active():  # postings kept inline in the term's entry
+    m = terms.matcher(field, btext, leaf.schema[field].format)
+    while m.is_active():  # postings kept inline in the term's entry, or another codec
         ids.append(m.id())
         weights.append(m.weight())
         m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+_BLOCK_MAGIC = b"W3Bl"
+
+
+def _read_blocks(buf, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings read straight from the segment's bytes, in Whoosh 3's block format
+    (whoosh.codec.whoosh3.W3PostingsWriter): a 4-byte tag, then per block its length (a
+    signed big-endian int, negative for the last), a pickled info tuple (count, last id,
+    max weight, compression, min and max length bytes), and the pickled data tuple (ids
+    delta-encoded from 0; weights None for all 1.0, one float for all, or one each; the
+    encoded values), zlib-compressed when the info says so.
+
+    Whoosh's matcher reads the same bytes through a file object and decodes every posting in
+    Python; here each block costs a decompression and an unpickling, and the ids and weights
+    of all blocks become arrays in one step (equal to the matcher's: tested)."""
+    if bytes(buf[offset : offset + 4]) != _BLOCK_MAGIC:
+        raise ValueError("not a Whoosh 3 posting list")
+    position, end = offset + 4, offset + length
+    counts, deltas, weights = [], [], []
+    while position < end:
+        size = int.from_bytes(buf[position : position + 4], "big", signed=True)
+        last, size = size < 0, abs(size)
+        block = io.BytesIO(buf[position + 4 : position + 4 + size])
+        count, _last_id, _max_weight, compression, _min, _max = pickle.load(block)
+        data = block.read()
+        block_ids, block_weights, _values = pickle.loads(
+            zlib.decompress(data) if compression else data
+        )
+        counts.append(count)
+        deltas.extend(block_ids)
+        if block_weights is None:
+            weights.extend([1.0] * count)
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        position += 4 + size
+        if last:
+            break
+    if not counts:
+        return _EMPTY, np.zeros(0)
+    # Each block's ids restart from 0: a running sum over all deltas, minus the sum at the
+    # end of the blocks before.
+    running = np.cumsum(np.asarray(deltas, dtype=np.int64))
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], running[ends[:-1] - 1]))
+    ids = running - np.repeat(before, counts)
+    # Whoosh holds weights as float32 (array "f").
+    return ids, np.asarray(weights, dtype=np.float32).astype(np.float64)
 
 
 class FastTables:

@@ -419,3 +419,27 @@ def test_decoded_postings_stay_within_their_budget(archive):
         assert cache._cached <= budget
     assert 0 < len(cache._postings) < len(words)
     assert (SegmentCache.key(leaf), "text", words[-1]) in cache._postings  # most recent kept
+
+
+def test_postings_read_from_the_segment_bytes_are_whooshs(archive):
+    """search.fast reads posting blocks straight from the segment (_read_blocks): for every
+    term of every field, the same documents and weights as Whoosh's own matcher."""
+    from search.fast import _leaf_postings
+
+    backend, searcher = _backend()
+    checked = 0
+    for leaf, _offset in searcher.reader().leaf_readers():
+        for field, btext in leaf.all_terms():
+            if field.startswith("spell_"):
+                continue
+            matcher = leaf.postings(field, btext)
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            fast_ids, fast_weights = _leaf_postings(leaf, field, btext)
+            assert fast_ids.tolist() == ids, (field, btext)
+            assert fast_weights.tolist() == weights, (field, btext)
+            checked += 1
+    assert checked > 1000

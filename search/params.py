@@ -119,13 +119,17 @@ class SearchParams:
         """key -> self.url(path, filters=self.toggled(facet, key)), for every value of a facet.
 
         A page links up to 100 values of each facet; the query string around the facet's own
-        keys is the same for all of them, so it is encoded once."""
-        marker = "\0"
-        items = replace(self, page=1, filters={**self.filters, facet: (marker,)}).items()
-        at = items.index((facet, marker))
-        before, after = urlencode(items[:at]), urlencode(items[at + 1 :])
+        keys is the same for all of them, so it is encoded once, at the first link drawn (the
+        JSON API draws none)."""
+        around: list[str] = []
 
         def url(key: str) -> str:
+            if not around:
+                marker = "\0"
+                items = replace(self, page=1, filters={**self.filters, facet: (marker,)}).items()
+                at = items.index((facet, marker))
+                around.extend((urlencode(items[:at]), urlencode(items[at + 1 :])))
+            before, after = around
             keys = self.toggled(facet, key).get(facet, ())
             query = "&".join(p for p in (before, urlencode([(facet, k) for k in keys]), after) if p)
             return f"{path}?{query}" if query else path

@@ -133,7 +133,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Rebuilding the index (search.bulk): worker processes, and documents per segment, whose
-# postings a worker holds in memory until the segment is written (about 40 KB a document).
+# postings a worker holds in memory until the segment is written (a worker peaked at 1.3 GB
+# with 25,000 synthetic communiqués: docs/deployment.md).
 BAYAN_INDEX_PROCS = env_int("BAYAN_INDEX_PROCS", min(os.cpu_count() or 1, 4), minimum=1)
 BAYAN_INDEX_SEGMENT_DOCS = env_int("BAYAN_INDEX_SEGMENT_DOCS", 25_000, minimum=1)
 

@@ -20,10 +20,15 @@ import multiprocessing
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from django.db import connections
 from whoosh.index import clean_files
 from whoosh.writing import SegmentWriter
+
+
+class WorkerDied(RuntimeError):
+    """A worker process of a rebuild ended abruptly; the index was left as it was."""
 
 
 class MemoryPostings:
@@ -213,7 +218,14 @@ def rebuild(
                 for future in futures:
                     future.cancel()
                 if failed:
-                    raise failed[0].exception()
+                    error = failed[0].exception()
+                    if isinstance(error, BrokenProcessPool):
+                        raise WorkerDied(
+                            "A process building the index stopped without a word (killed, or "
+                            "out of memory?). The index is unchanged. Run the rebuild again "
+                            "with a lower BAYAN_INDEX_SEGMENT_DOCS or BAYAN_INDEX_PROCS."
+                        ) from error
+                    raise error
                 segments = [future.result() for future in futures]
         report()
     except BaseException:

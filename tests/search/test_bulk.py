@@ -170,3 +170,38 @@ def test_worker_processes_write_what_whooshs_writer_writes(tmp_path):
         rebuilt = json.loads(run(env, "-c", SNAPSHOT).stdout)
     assert rebuilt["segments"] == 6  # 90 documents in runs of at most 20, for 2 workers
     _same(whooshs, rebuilt)
+
+
+KILL_A_WORKER = """
+import django, os, signal; django.setup()
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from search import bulk
+
+real = bulk._segment
+def dying(ids):
+    if os.getpid() != PARENT and ids[0] != FIRST:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    return real(ids)
+bulk._segment = dying
+PARENT = os.getpid()
+from archive.models import Communique
+FIRST = Communique.objects.published().order_by("pk").values_list("pk", flat=True).first()
+try:
+    call_command("rebuild_index", "--noinput", "--no-progress")
+except CommandError as error:
+    print("ERROR:", error)
+"""
+
+
+def test_a_worker_killed_mid_rebuild_leaves_the_index_and_says_what_to_do(tmp_path):
+    with scratch_database(tmp_path / "data") as env:
+        run(env, "manage.py", "migrate", "--noinput", "-v", "0")
+        run(env, "manage.py", "generate_corpus", "--count", "40", "--seed", "5", "--no-progress")
+        run(env, "manage.py", "drain_index", "--once")
+        before = json.loads(run(env, "-c", SNAPSHOT).stdout)
+        env.update(BAYAN_INDEX_PROCS="2", BAYAN_INDEX_SEGMENT_DOCS="10")
+        result = run(env, "-c", KILL_A_WORKER)
+        assert "ERROR: A process building the index stopped" in result.stdout
+        assert "BAYAN_INDEX_SEGMENT_DOCS" in result.stdout
+        assert json.loads(run(env, "-c", SNAPSHOT).stdout) == before

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from search import queue
+from search.bulk import WorkerDied
 
 
 class Command(BaseCommand):
@@ -32,7 +33,10 @@ class Command(BaseCommand):
             answer = input("This rebuilds the search index from the database. Continue? [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 raise CommandError("Cancelled; the index is unchanged.")
-        count = queue.rebuild(
-            progress=not no_progress, batch_size=batch_size, stream=self.stderr._out
-        )
+        try:
+            count = queue.rebuild(
+                progress=not no_progress, batch_size=batch_size, stream=self.stderr._out
+            )
+        except WorkerDied as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"Indexed {count} published communiqués.")

@@ -426,7 +426,7 @@ def test_postings_read_from_the_segment_bytes_are_whooshs(archive):
     term of every field, the same documents and weights as Whoosh's own matcher."""
     from search.fast import _leaf_postings
 
-    backend, searcher = _backend()
+    _, searcher = _backend()
     checked = 0
     for leaf, _offset in searcher.reader().leaf_readers():
         for field, btext in leaf.all_terms():

@@ -148,6 +148,7 @@ def _segment(ids: list[int]):
 
 
 def _start_worker() -> None:
+    """In a forked worker: set the parent's connections aside; the worker opens its own."""
     for connection in connections.all(initialized_only=True):
         _inherited.append(connection.connection)
         connection.connection = None

@@ -156,13 +156,28 @@ SNAPSHOT = (
 )
 
 
+def _indexed_by_whoosh(env, count: int, seed: int) -> dict:
+    """A scratch archive of `count` synthetic communiqués indexed by Whoosh's own writer (the
+    index queue): its snapshot."""
+    run(env, "manage.py", "migrate", "--noinput", "-v", "0")
+    run(
+        env,
+        "manage.py",
+        "generate_corpus",
+        "--count",
+        str(count),
+        "--seed",
+        str(seed),
+        "--no-progress",
+    )
+    run(env, "manage.py", "drain_index", "--once")
+    return json.loads(run(env, "-c", SNAPSHOT).stdout)
+
+
 def test_worker_processes_write_what_whooshs_writer_writes(tmp_path):
     """The real command, in worker processes reading a real database."""
     with scratch_database(tmp_path / "data") as env:
-        run(env, "manage.py", "migrate", "--noinput", "-v", "0")
-        run(env, "manage.py", "generate_corpus", "--count", "90", "--seed", "3", "--no-progress")
-        run(env, "manage.py", "drain_index", "--once")
-        whooshs = json.loads(run(env, "-c", SNAPSHOT).stdout)
+        whooshs = _indexed_by_whoosh(env, 90, 3)
         env.update(BAYAN_INDEX_PROCS="2", BAYAN_INDEX_SEGMENT_DOCS="20")
         result = run(env, "manage.py", "rebuild_index", "--noinput")
         assert "Indexed 90 published communiqués" in result.stdout
@@ -196,10 +211,7 @@ except CommandError as error:
 
 def test_a_worker_killed_mid_rebuild_leaves_the_index_and_says_what_to_do(tmp_path):
     with scratch_database(tmp_path / "data") as env:
-        run(env, "manage.py", "migrate", "--noinput", "-v", "0")
-        run(env, "manage.py", "generate_corpus", "--count", "40", "--seed", "5", "--no-progress")
-        run(env, "manage.py", "drain_index", "--once")
-        before = json.loads(run(env, "-c", SNAPSHOT).stdout)
+        before = _indexed_by_whoosh(env, 40, 5)
         env.update(BAYAN_INDEX_PROCS="2", BAYAN_INDEX_SEGMENT_DOCS="10")
         result = run(env, "-c", KILL_A_WORKER)
         assert "ERROR: A process building the index stopped" in result.stdout

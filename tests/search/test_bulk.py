@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from haystack import connections
 
+from archive.models import Communique
 from search import bulk, queue
 from tests.search.test_concurrency import run, scratch_database
 
@@ -217,3 +218,10 @@ def test_a_worker_killed_mid_rebuild_leaves_the_index_and_says_what_to_do(tmp_pa
         assert "ERROR: A process building the index stopped" in result.stdout
         assert "BAYAN_INDEX_SEGMENT_DOCS" in result.stdout
         assert json.loads(run(env, "-c", SNAPSHOT).stdout) == before
+
+
+def test_a_rebuild_with_nothing_published_leaves_an_empty_index(archive):
+    Communique.objects.update(status=Communique.Status.DRAFT)
+    assert queue.rebuild(progress=False) == 0
+    found = snapshot()
+    assert found["segments"] == 0 and found["documents"] == {}

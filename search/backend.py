@@ -515,7 +515,15 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         if sortedby and len(sortedby) == 1 and tables.sortable(searcher, sortedby[0]):
             keys = tables.column(searcher, sortedby[0])
             docs = np.flatnonzero(mask)
-            order = np.lexsort((docs, keys[docs]))
+            values = keys[docs]
+            if limit is not None and limit < len(docs):
+                # Only the documents that can reach the page (the limit-th value and beyond,
+                # ties included) are sorted: a sort of the whole archive took 6 ms.
+                at = len(values) - limit if reverse else limit - 1
+                kth = np.partition(values, at)[at]
+                near = values >= kth if reverse else values <= kth
+                docs, values = docs[near], values[near]
+            order = np.lexsort((docs, values))
             if reverse:
                 order = order[::-1]
             if limit is not None:
@@ -540,7 +548,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             fields = {}
             for name, options in facets.items():
                 size = (options or {}).get("size")
-                fields[name] = tables.facet_counts(searcher, name, mask)[:size]
+                fields[name] = tables.facet_counts(searcher, name, mask, size)
             counts = {"fields": fields, "dates": {}, "queries": {}}
         return {
             "results": results,

@@ -492,7 +492,9 @@ class FastTables:
 
     # -- facets
 
-    def facet_counts(self, searcher, field, mask) -> list[tuple[str, int]]:
+    def facet_counts(self, searcher, field, mask, size=None) -> list[tuple[str, int]]:
+        """(key, count) of the keys the matching documents have, most frequent first (the
+        first `size` of them)."""
         keys, code, starts, totals = self._facet(searcher, field)
         if not keys:
             return []
@@ -505,7 +507,7 @@ class FastTables:
             counts = totals - others
         found = np.flatnonzero(counts)
         # Most frequent first, then by key: Whoosh's path sorts (-count, key) too.
-        order = np.lexsort((found, -counts[found]))
+        order = np.lexsort((found, -counts[found]))[:size]
         return [(keys[i], int(counts[i])) for i in found[order]]
 
     def _facet(self, searcher, field):

@@ -225,6 +225,22 @@ def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeyp
         assert fast["total"] == 3
 
 
+def test_a_page_cut_through_equal_dates_is_whooshs_page(client, monkeypatch, index):
+    """Sorted pages sort only the documents that can reach the page: where the page ends
+    inside a run of equal dates, the same documents, in the same order, as Whoosh's path."""
+    from tests.search.factories import communique
+
+    for n in range(15):
+        communique(f"Truce statement {n}", ["A truce."], date="2012-03-01")
+    for n in range(10):
+        communique(f"Later truce statement {n}", ["A truce."], date="2014-07-01")
+    index()
+    for params in ({"sort": "-date"}, {"sort": "date"}, {"q": "truce", "sort": "-date"}):
+        plain, fast = _both(client, monkeypatch, params)
+        _same(plain, fast, params)
+        assert len(fast["results"]) == 20 and fast["total"] == 25
+
+
 # -- Scores, phrases and "more like this" on the vectorized path ------------------------------
 
 SCORED = [

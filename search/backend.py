@@ -538,8 +538,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             page = raw[start:limit]
         else:
             raw = Results(searcher, q, top_n)
-            page = [hit(raw, docnum, n, score) for n, (score, docnum) in enumerate(top_n)]
-            page = page[start:limit]
+            shown = top_n[start:limit]  # page 50 ranks 1,000 documents and shows 20
+            page = [hit(raw, d, n, score) for n, (score, d) in enumerate(shown, start)]
         if highlight:
             raw.highlighter = self._highlighter()
         results = [self._result(h, h.score or 0, rc, highlight) for h in page]

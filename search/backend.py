@@ -19,7 +19,8 @@ Haystack's Whoosh backend works but has measured weaknesses, each handled here:
 - Reading: segments are read in place, not copied into memory per searcher (_patch_whoosh).
 - Writing: only one Whoosh writer may exist at a time, and Haystack's AsyncWriter can drop
   or delay updates under contention. Every write here goes through search.locking's
-  inter-process lock and commits one writer per batch (`apply`).
+  inter-process lock and commits one writer per batch (`apply`); a rebuild builds whole
+  segments in worker processes and commits them together (`rebuild`, search.bulk).
 - Highlights and spelling: fragments come back with private-use markers that the service
   turns into <mark> after escaping (search.service), and "did you mean" is computed per
   word, against unstemmed words, only for words the index does not know.

@@ -143,7 +143,8 @@ def _block_dumps(obj, protocol=None) -> bytes:
 
 
 class BufferReader(io.RawIOBase):
-    """A read-only, seekable file over a buffer (an mmap's memoryview), without a copy."""
+    """A read-only, seekable raw file over a buffer (an mmap's memoryview), without a copy;
+    io.BufferedReader reads it through readinto."""
 
     def __init__(self, buf):
         self._view = memoryview(buf)
@@ -161,12 +162,6 @@ class BufferReader(io.RawIOBase):
         target[:n] = chunk
         self._pos += n
         return n
-
-    def read(self, size=-1) -> bytes:
-        end = len(self._view) if size is None or size < 0 else self._pos + size
-        data = self._view[self._pos : end].tobytes()
-        self._pos += len(data)
-        return data
 
     def seek(self, offset, whence=io.SEEK_SET) -> int:
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]

@@ -31,6 +31,7 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh import classify, query
+from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
@@ -147,7 +148,7 @@ def _leaf_postings(leaf, field, text) -> tuple[np.ndarray, np.ndarray]:
     except (KeyError, TermNotFound):
         return empty
     buf = getattr(terms._postfile, "_buf", None)
-    if buf is not None and not info.is_inlined() and type(terms).__name__ == "W3TermsReader":
+    if buf is not None and not info.is_inlined() and isinstance(terms, W3TermsReader):
         # Whoosh 2.7.4 reads the length back as a 1-tuple (unpack_int without [0]).
         length = info._length[0] if isinstance(info._length, tuple) else info._length
         return _read_blocks(buf, info._offset, length)

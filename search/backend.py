@@ -58,7 +58,15 @@ from whoosh.writing import CLEAR
 
 from search import bulk
 from search.analysis import SHINGLES_FIELD, ShinglesField, spelling_form, text_field
-from search.fast import FastTables, SegmentCache, Unsupported, fast_path_enabled, hit, top
+from search.fast import (
+    FastTables,
+    SegmentCache,
+    Unsupported,
+    fast_path_enabled,
+    hit,
+    key_terms,
+    top,
+)
 from search.highlighting import FastHighlighter, MarkFormatter, highlight_fragmenter
 from search.locking import writer_lock
 
@@ -581,14 +589,15 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         source = searcher.stored_fields(docnum).get(self.SOURCE_FIELD) or ""
         if not source.strip():
             return {"results": [], "hits": 0}
-        # Whoosh's more_like: the 12 key terms of the text (Bo1), OR-ed with their weights as
-        # boosts, the document itself left out; scored by the fast path over the archive.
+        # Whoosh's more_like: the 12 key terms of the text (Bo1, words in most of the archive
+        # left out: search.fast.key_terms), OR-ed with their weights as boosts, the document
+        # itself left out; scored by the fast path over the archive.
         field = self.content_field_name
         fast = fast_path_enabled()
         if fast:
             terms = self._fast.key_terms(searcher, field, source, 12)
         else:
-            terms = searcher.key_terms_from_text(field, source, numterms=12, normalize=False)
+            terms = key_terms(searcher.reader(), field, source, 12)
         q = query.Or([query.Term(field, word, boost=weight) for word, weight in terms])
         raw = None
         if fast:

@@ -119,15 +119,6 @@ class SegmentCache:
                 self._cached -= old_ids.nbytes + old_weights.nbytes
         return found
 
-    def frequency(self, leaf, field, btext) -> float | None:
-        """A term's total weight in the segment, None where the segment lacks the term."""
-        memo = self.tables(leaf).setdefault(("frequency", field), {})
-        found = memo.get(btext, _ABSENT)
-        if found is _ABSENT:
-            found = leaf.frequency(field, btext) if (field, btext) in leaf else None
-            memo[btext] = found
-        return found
-
     def keep_only(self, reader) -> None:
         """Forget the segments that are no longer in the index."""
         alive = {self.key(leaf) for leaf, _offset in reader.leaf_readers()}
@@ -231,6 +222,7 @@ class FastTables:
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._columns: dict[str, np.ndarray] = {}
+        self._term_stats: dict[tuple[str, bytes], tuple[float, int] | None] = {}
 
     # -- postings as arrays
 
@@ -408,12 +400,10 @@ class FastTables:
     # -- "more like this"
 
     def key_terms(self, searcher, field, text, number) -> list[tuple[str, float]]:
-        """Whoosh's key_terms_from_text (Bo1 expansion, not normalized), with the terms'
-        collection statistics read through the segments' memos: a communiqué's few hundred
-        distinct words cost a lookup per segment each in Whoosh's reader."""
-        expander = classify.Expander(_StatsReader(searcher.reader(), self.segments), field)
-        expander.add_text(text)
-        return expander.expanded_terms(number, normalize=False)
+        """key_terms() with the terms' collection statistics memoized for this searcher: a
+        communiqué's few hundred distinct words cost a lookup per segment each in Whoosh's
+        reader."""
+        return key_terms(_StatsReader(searcher.reader(), self._term_stats), field, text, number)
 
     # -- scoring
 
@@ -451,6 +441,17 @@ class FastTables:
         if type(q) is query.Or and not q.minmatch and not q.scale:
             mask, scores = np.zeros(n, dtype=bool), np.zeros(n)
             for child in q.subqueries:
+                if type(child) is query.Term:
+                    # A word adds its postings' scores in place, without two arrays over the
+                    # archive (the 12 words of "more like this"); the same sums, in order.
+                    ids, child_scores = self._term_postings_scores(
+                        searcher, child.fieldname, child.text
+                    )
+                    if child.boost != 1.0:
+                        child_scores = child_scores * child.boost
+                    mask[ids] = True
+                    scores[ids] += child_scores
+                    continue
                 child_mask, child_scores = self._scored(searcher, child)
                 mask |= child_mask
                 scores += child_scores
@@ -472,15 +473,18 @@ class FastTables:
 
     def _term_scores(self, searcher, field, text):
         n = self._size(searcher)
-        ids, weights = self.postings(searcher, field, text, weights=True)
         mask, scores = np.zeros(n, dtype=bool), np.zeros(n)
-        if not len(ids):
-            return mask, scores
+        ids, values = self._term_postings_scores(searcher, field, text)
         mask[ids] = True
+        scores[ids] = values
+        return mask, scores
+
+    def _term_postings_scores(self, searcher, field, text) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, scores) of the documents holding a term."""
+        ids, weights = self.postings(searcher, field, text, weights=True)
         schema_field = searcher.schema[field]
-        if not schema_field.scorable:
-            scores[ids] = weights  # Whoosh's WeightScorer
-            return mask, scores
+        if not len(ids) or not schema_field.scorable:
+            return ids, weights  # Whoosh's WeightScorer
         weighting = searcher.weighting
         btext = schema_field.to_bytes(text) if isinstance(text, str) else text
         idf = searcher.idf(field, btext)
@@ -488,8 +492,7 @@ class FastTables:
         B, K1 = weighting.B, weighting.K1
         fl = self.lengths(searcher, field)[ids]
         # whoosh.scoring.bm25, term for term and in the same order of operations.
-        scores[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
-        return mask, scores
+        return ids, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
 
     # -- facets
 
@@ -595,13 +598,57 @@ def _leaf_column(leaf, field) -> np.ndarray:
     return np.asarray(list(leaf.column_reader(field, translate=False)), dtype=np.uint64)
 
 
-class _StatsReader:
-    """The part of an index reader Whoosh's Expander reads, answered from SegmentCache's
-    per-segment memos, in Whoosh's MultiReader order of summation."""
+# "More like this" leaves out the words found in more than this share of the archive: they
+# cannot tell one statement from another, yet Whoosh's Bo1 model ranks a word by how often
+# the statement repeats it, so the key terms were "meeting" and "council" (in 80 to 100 % of
+# the benchmark's archive), whose postings cost most of a permalink page. Lucene's
+# MoreLikeThis (maxDocFreqPct) and Elasticsearch's (max_doc_freq) offer the same cut. Below
+# COMMON_FLOOR documents every word counts: there "half the archive" is a handful.
+COMMON_SHARE = 0.5
+COMMON_FLOOR = 100
 
-    def __init__(self, reader, segments: SegmentCache):
+
+def key_terms(reader, field, text, number) -> list[tuple[str, float]]:
+    """Whoosh's key_terms_from_text (Bo1 expansion, not normalized) over the words that can
+    tell documents apart (COMMON_SHARE): the "more like this" query of both search paths."""
+    expander = classify.Expander(_Distinctive(reader), field)
+    expander.add_text(text)
+    return expander.expanded_terms(number, normalize=False)
+
+
+class _Distinctive:
+    """An index reader, as Whoosh's Expander sees it, without the words found in more than
+    COMMON_SHARE of the documents."""
+
+    def __init__(self, reader):
         self._reader = reader
-        self._segments = segments
+        self.schema = reader.schema
+        count = reader.doc_count_all()
+        self._limit = count * COMMON_SHARE if count > COMMON_FLOOR else None
+
+    def doc_count_all(self) -> int:
+        return self._reader.doc_count_all()
+
+    def field_length(self, field) -> int:
+        return self._reader.field_length(field)
+
+    def __contains__(self, term) -> bool:
+        if term not in self._reader:
+            return False
+        return self._limit is None or self._reader.doc_frequency(*term) <= self._limit
+
+    def frequency(self, field, btext):
+        return self._reader.frequency(field, btext)
+
+
+class _StatsReader:
+    """The part of an index reader that key_terms() reads, with each term's statistics
+    summed over the segments once per searcher, in Whoosh's MultiReader order of
+    summation."""
+
+    def __init__(self, reader, memo: dict):
+        self._reader = reader
+        self._memo = memo
         self._leaves = [leaf for leaf, _offset in reader.leaf_readers()]
         self.schema = reader.schema
 
@@ -611,12 +658,28 @@ class _StatsReader:
     def field_length(self, field) -> int:
         return self._reader.field_length(field)
 
-    def _frequencies(self, field, btext):
-        return [self._segments.frequency(leaf, field, btext) for leaf in self._leaves]
+    def _stats(self, field, btext) -> tuple[float, int] | None:
+        """(frequency, document frequency) of a term, None where no segment has it."""
+        key = (field, btext)
+        found = self._memo.get(key, _ABSENT)
+        if found is _ABSENT:
+            present = [leaf for leaf in self._leaves if key in leaf]
+            found = None
+            if present:
+                found = (
+                    sum(leaf.frequency(field, btext) for leaf in present),
+                    sum(leaf.doc_frequency(field, btext) for leaf in present),
+                )
+            self._memo[key] = found
+        return found
 
     def __contains__(self, term) -> bool:
-        field, btext = term
-        return any(f is not None for f in self._frequencies(field, btext))
+        return self._stats(*term) is not None
 
     def frequency(self, field, btext):
-        return sum(f or 0 for f in self._frequencies(field, btext))
+        found = self._stats(field, btext)
+        return found[0] if found else 0
+
+    def doc_frequency(self, field, btext) -> int:
+        found = self._stats(field, btext)
+        return found[1] if found else 0

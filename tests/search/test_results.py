@@ -187,3 +187,41 @@ def test_results_carry_what_a_list_shows(client, index):
         "issuer": c.issuer.name,
         "date": "2019-04-02",
     }
+
+
+def _key_words(subject):
+    from haystack import connections
+
+    from search.fast import key_terms
+
+    backend = connections["default"].get_backend()
+    searcher = backend._current_searcher()
+    text = " ".join(p.text for p in subject.paragraphs.all())
+    return [word for word, _ in key_terms(searcher.reader(), backend.content_field_name, text, 12)]
+
+
+@pytest.fixture
+def council_archive(index):
+    """Statements that all repeat "the council meets", and two that share Aleppo's hospitals."""
+    subject = communique("Subject", ["The council meets. " * 6 + "Aleppo hospitals shelled."])
+    similar = communique("Similar", ["Hospitals of Aleppo shelled again."])
+    for topic in ("fisheries", "trade", "tariffs", "ports"):
+        communique(f"Council on {topic}", [f"The council meets on {topic}. " * 4])
+    index()
+    return subject, similar
+
+
+def test_more_like_this_ignores_words_in_most_of_the_archive(council_archive, monkeypatch):
+    """A word in more than half of the statements says nothing about which are alike: the
+    statement sharing Aleppo's hospitals comes first, not those repeating the council."""
+    from search import fast
+
+    monkeypatch.setattr(fast, "COMMON_FLOOR", 0)  # the rule, at this archive's size
+    subject, similar = council_archive
+    assert "council" not in _key_words(subject) and "aleppo" in _key_words(subject)
+    assert more_like_this(subject, n=5)[0] == similar
+
+
+def test_in_a_small_archive_every_word_can_be_a_key_term(council_archive):
+    subject, _similar = council_archive
+    assert "council" in _key_words(subject)

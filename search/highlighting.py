@@ -38,7 +38,8 @@ class FastHighlighter(highlight.Highlighter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._memo: dict[str, tuple[tuple[str, bool], ...]] = {}
-        self._termsets: dict[str, frozenset[str]] = {}
+        # The memo turned around: the words seen so far that give each term.
+        self._forms: dict[str, set[str]] = {}
         self._splitters: dict[str, re.Pattern] = {}
 
     @staticmethod
@@ -132,9 +133,7 @@ class FastHighlighter(highlight.Highlighter):
         texts = pieces[1::2]
         offsets = list(accumulate(map(len, pieces)))
         spans = list(zip(offsets[0::2], offsets[1::2], strict=False))  # one more gap than words
-        hot_words = {
-            word for word in set(texts) if not words.isdisjoint(self._termset(analyzer, word))
-        }
+        hot_words = self._hot_words(analyzer, set(texts), words)
         hot = [i for i, word in enumerate(texts) if word in hot_words]
         pending = None
         following = 0  # index in `hot` of the next hot word
@@ -206,23 +205,33 @@ class FastHighlighter(highlight.Highlighter):
             )
         return splitter
 
-    def _termset(self, analyzer, word: str) -> frozenset[str]:
-        termset = self._termsets.get(word)
-        if termset is None:
-            terms = self._memo.get(word) or self._terms(analyzer, word)
-            termset = self._termsets[word] = frozenset(term for term, _stop in terms)
-        return termset
+    def _hot_words(self, analyzer, distinct: set[str], words: frozenset[str]) -> set[str]:
+        """The distinct words of a text that give one of `words`, found with set operations
+        (in C) once each new word has been analyzed."""
+        memo = self._memo
+        if len(memo) + len(distinct) > self.MEMO_LIMIT:  # so that _terms never clears below
+            memo.clear()
+            self._forms.clear()
+        for word in distinct.difference(memo):
+            self._terms(analyzer, word)
+        hot: set[str] = set()
+        for term in words:
+            forms = self._forms.get(term)
+            if forms:
+                hot |= distinct.intersection(forms)
+        return hot
 
     def _terms(self, analyzer, word):
-        memo = self._memo
-        if len(memo) > self.MEMO_LIMIT:
-            memo.clear()
-            self._termsets.clear()
+        if len(self._memo) >= self.MEMO_LIMIT:
+            self._memo.clear()
+            self._forms.clear()
         terms = tuple(
             (t.text, t.stopped)
             for t in analyzer(word, positions=True, chars=True, mode="index", removestops=False)
         )
-        memo[word] = terms
+        self._memo[word] = terms
+        for term, _stopped in terms:
+            self._forms.setdefault(term, set()).add(word)
         return terms
 
     def highlight_hit(self, hitobj, fieldname, text=None, top=3, minscore=1):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -122,16 +122,23 @@ class SearchParams:
         keys is the same for all of them, so it is encoded once, at the first link drawn (the
         JSON API draws none)."""
         around: list[str] = []
+        name = quote_plus(facet)
 
         def url(key: str) -> str:
             if not around:
                 marker = "\0"
                 items = replace(self, page=1, filters={**self.filters, facet: (marker,)}).items()
                 at = items.index((facet, marker))
-                around.extend((urlencode(items[:at]), urlencode(items[at + 1 :])))
-            before, after = around
-            keys = self.toggled(facet, key).get(facet, ())
-            query = "&".join(p for p in (before, urlencode([(facet, k) for k in keys]), after) if p)
+                chosen = urlencode([(facet, k) for k in self.selected(facet)])
+                around.extend((urlencode(items[:at]), urlencode(items[at + 1 :]), chosen))
+            before, after, chosen = around
+            if key in self.selected(facet):
+                keys = urlencode([(facet, k) for k in self.selected(facet) if k != key])
+            else:  # the usual link: the keys chosen so far, then this one
+                keys = (
+                    f"{chosen}&{name}={quote_plus(key)}" if chosen else f"{name}={quote_plus(key)}"
+                )
+            query = "&".join(p for p in (before, keys, after) if p)
             return f"{path}?{query}" if query else path
 
         return url

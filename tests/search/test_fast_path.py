@@ -225,6 +225,41 @@ def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeyp
         assert fast["total"] == 3
 
 
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        ({"date_from": "2013", "date_to": "2013"}, {"Last day of 2013", "First day of 2013"}),
+        ({"date_from": "2013-12-31"}, {"Last day of 2013", "First day of 2014"}),
+        ({"date_to": "2012-12-31"}, {"Last day of 2012"}),
+        ({"date_from": "2013-02", "date_to": "2013-11"}, set()),
+        (
+            {"date_from": "1900"},
+            {"Last day of 2012", "First day of 2013", "Last day of 2013", "First day of 2014"},
+        ),
+    ],
+)
+def test_date_ranges_end_on_the_right_day_on_both_paths(
+    client, monkeypatch, index, dates, expected
+):
+    """Date filters, read from the date column on the fast path: a statement on a range's
+    first or last day is in it, one a day outside is not, and an undated one never is."""
+    from tests.search.factories import communique
+
+    for title, date in [
+        ("Last day of 2012", "2012-12-31"),
+        ("First day of 2013", "2013-01-01"),
+        ("Last day of 2013", "2013-12-31"),
+        ("First day of 2014", "2014-01-01"),
+        ("Undated", None),
+    ]:
+        communique(title, ["A truce."], date=date)
+    index()
+    for params in (dates, {**dates, "q": "truce"}):
+        plain, fast = _both(client, monkeypatch, params)
+        _same(plain, fast, params)
+        assert {r["title"] for r in fast["results"]} == expected, params
+
+
 def test_a_page_cut_through_equal_dates_is_whooshs_page(client, monkeypatch, index):
     """Sorted pages sort only the documents that can reach the page: where the page ends
     inside a run of equal dates, the same documents, in the same order, as Whoosh's path."""

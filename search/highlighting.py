@@ -4,8 +4,10 @@ the analyzer over every word of every hit (FastHighlighter)."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import deque
 from itertools import accumulate
+from operator import mul, sub
 
 from whoosh import highlight
 
@@ -40,6 +42,7 @@ class FastHighlighter(highlight.Highlighter):
         self._memo: dict[str, tuple[tuple[str, bool], ...]] = {}
         # The memo turned around: the words seen so far that give each term.
         self._forms: dict[str, set[str]] = {}
+        self._termless: set[str] = set()  # the words seen so far that give no term
         self._splitters: dict[str, re.Pattern] = {}
 
     @staticmethod
@@ -67,15 +70,41 @@ class FastHighlighter(highlight.Highlighter):
 
     def fragments(self, analyzer, text, words) -> list:
         """Whoosh's set_matched_filter | _merge_matched_tokens | ContextFragmenter's
-        fragment_tokens, ported line for line into one loop over the memoized tokens, with a
-        Token object only for matched words (the per-token generators cost more than the
-        analysis they consume). The same fragments: tests/search/test_fast_path.py."""
+        fragment_tokens, ported into one pass over the memoized tokens. The same fragments:
+        tests/search/test_fast_path.py.
+
+        Whoosh's loop takes every word of the text. Here only the words that can change
+        more than lengths are taken one token at a time: the matched words, and words of
+        several terms (or none). A run of other words between them only feeds the context
+        kept before a fragment, or adds its words' lengths to the fragment in progress, so
+        the run is jumped in one step: where it ends the fragment, or crosses the character
+        limit, is a bisection of the words' running lengths."""
         fragmenter = self.fragmenter
         maxchars, surround, charlimit = (
             fragmenter.maxchars,
             fragmenter.surround,
             fragmenter.charlimit,
         )
+        # Words and their offsets without a Python step per word: split() on the expression
+        # as a group alternates gaps and words, and the running sum of their lengths gives
+        # every word's start and end (what finditer's spans give, a word at a time).
+        pieces = self._splitter(analyzer).split(text)
+        texts = pieces[1::2]
+        distinct = set(texts)
+        hot_words = self._hot_words(analyzer, distinct, words)
+        if not hot_words:
+            return []  # nothing matched: Whoosh's loop emits no fragment either
+        special = hot_words | distinct.intersection(self._termless)
+        offsets = list(accumulate(map(len, pieces)))
+        starts, ends = offsets[0::2], offsets[1::2]  # one more start than words
+        count = len(texts)
+        memo = self._memo
+        # A word of k terms is k tokens, each emitted with the word's length: lengths[j] is
+        # the sum over the words before word j.
+        sizes = list(map(sub, ends, starts))
+        terms_of = list(map(len, map(memo.__getitem__, texts)))
+        lengths = list(accumulate(map(mul, terms_of, sizes), initial=0))
+
         mkfrag, Token = highlight.mkfrag, highlight.Token
         out: list = []
         first = None
@@ -120,49 +149,77 @@ class FastHighlighter(highlight.Highlighter):
                     first = None
                     currentlen = 0
 
-        # Words far from every match only feed `firsts`, the context kept before a fragment,
-        # whose content at a match depends only on the words within `surround` characters
-        # of it. So the words are cut and classified first, and between fragments the loop
-        # jumps to the first word that can still be in the next match's context (what
-        # Whoosh's loop would leave in `firsts` there). Most of a long text is skipped.
-        memo = self._memo
-        # Words and their offsets without a Python step per word: split() on the expression
-        # as a group alternates gaps and words, and the running sum of their lengths gives
-        # every word's start and end (what finditer's spans give, a word at a time).
-        pieces = self._splitter(analyzer).split(text)
-        texts = pieces[1::2]
-        offsets = list(accumulate(map(len, pieces)))
-        spans = list(zip(offsets[0::2], offsets[1::2], strict=False))  # one more gap than words
-        hot_words = self._hot_words(analyzer, set(texts), words)
-        hot = [i for i, word in enumerate(texts) if word in hot_words]
+        def run(a: int, b: int) -> None:
+            """emit(word, None) for each token of the unmatched words a..b-1, in a few steps."""
+            nonlocal first, firsts, countdown, tks, last_end, currentlen, stopped
+            # The words before `limit` end within the character limit.
+            limit = bisect_right(ends, charlimit, a, b) if charlimit else b
+            while a < limit:
+                if countdown < 0:
+                    # Outside a fragment the words only feed `firsts`: those still within
+                    # `surround` characters of the last word's end remain (only the first of
+                    # them, and whether there is one, is ever read).
+                    last_end = ends[limit - 1]
+                    horizon = last_end - surround
+                    kept = [x for x in firsts if x >= horizon]
+                    firsts = deque(kept + starts[bisect_left(starts, horizon, a, limit) : limit])
+                    a = limit
+                    break
+                # Inside: each token adds its word's length; the fragment ends at the first
+                # token that overflows maxchars, or that runs the countdown down to zero.
+                base = lengths[a]
+                over = down = (limit, 0)  # (word, which of its tokens), or none in the run
+                j = bisect_right(lengths, maxchars - currentlen + base, a + 1, limit + 1) - 1
+                if j < limit:
+                    over = (j, (maxchars - currentlen - lengths[j] + base) // sizes[j] + 1)
+                j = bisect_left(lengths, countdown + base, a + 1, limit + 1) - 1
+                if j < limit:
+                    # At least the first token: after a fragment that ended with the
+                    # countdown at exactly 0, the next token ends an empty one (as in Whoosh).
+                    down = (j, max(1, -(-(countdown - lengths[j] + base) // sizes[j])))
+                j, token_number = min(over, down)  # a tie is an overflow: Whoosh checks it first
+                if j >= limit:  # the run ends first
+                    added = lengths[limit] - base
+                    currentlen += added
+                    countdown -= added
+                    last_end = ends[limit - 1]
+                    a = limit
+                    break
+                size = sizes[j]
+                before = lengths[j] - base + (token_number - 1) * size  # the tokens before it
+                if (j, token_number) == over:  # countdown 0, then the token's length
+                    countdown = -size
+                else:
+                    countdown -= before + size
+                last_end = ends[j]
+                out.append(mkfrag(text, tks, startchar=first, endchar=last_end))
+                tks = []
+                firsts = deque()
+                first = None
+                currentlen = 0
+                for _ in range(terms_of[j] - token_number):  # the word's remaining tokens
+                    emit(starts[j], last_end, None)
+                a = j + 1
+            if limit < b:  # this word ends past the character limit: Whoosh stops there
+                last_end = ends[limit]
+                stopped = True
+
         pending = None
-        following = 0  # index in `hot` of the next hot word
         pos = 0
-        count = len(spans)
-        while pos < count:
-            if stopped:
+        for target in [*(i for i, word in enumerate(texts) if word in special), count]:
+            if pos < target:
+                if pending is not None:
+                    emit(pending.startchar, pending.endchar, pending)
+                    pending = None
+                if not stopped:
+                    run(pos, target)
+            if stopped or target == count:
                 break
-            if pending is None and countdown < 0 and not tks:
-                while following < len(hot) and hot[following] < pos:
-                    following += 1
-                if following == len(hot):
-                    break  # no match ahead: nothing more can be emitted
-                target = hot[following]
-                if target > pos:
-                    horizon = spans[target - 1][1] - surround
-                    skip_to = target - 1
-                    while skip_to > pos and spans[skip_to - 1][0] >= horizon:
-                        skip_to -= 1
-                    if skip_to > pos:
-                        if charlimit and spans[skip_to - 1][1] > charlimit:
-                            break  # Whoosh's loop would have stopped in the skipped part
-                        firsts.clear()
-                        pos = skip_to
-            word = texts[pos]
+            word = texts[target]
             terms = memo.get(word)
             if terms is None:
                 terms = self._terms(analyzer, word)
-            s, e = spans[pos]
+            s, e = starts[target], ends[target]
             for term, stop in terms:
                 if term not in words:
                     if pending is not None:
@@ -174,7 +231,7 @@ class FastHighlighter(highlight.Highlighter):
                     text=term,
                     startchar=s,
                     endchar=e,
-                    pos=pos,
+                    pos=target,
                     boost=1.0,
                     stopped=stop,
                     matched=True,
@@ -189,7 +246,7 @@ class FastHighlighter(highlight.Highlighter):
                     emit(pending.startchar, pending.endchar, pending)
                     pending = None
                     emit(s, e, token)
-            pos += 1
+            pos = target + 1
         if pending is not None:
             emit(pending.startchar, pending.endchar, pending)
         if tks:
@@ -212,6 +269,7 @@ class FastHighlighter(highlight.Highlighter):
         if len(memo) + len(distinct) > self.MEMO_LIMIT:  # so that _terms never clears below
             memo.clear()
             self._forms.clear()
+            self._termless.clear()
         for word in distinct.difference(memo):
             self._terms(analyzer, word)
         hot: set[str] = set()
@@ -225,11 +283,14 @@ class FastHighlighter(highlight.Highlighter):
         if len(self._memo) >= self.MEMO_LIMIT:
             self._memo.clear()
             self._forms.clear()
+            self._termless.clear()
         terms = tuple(
             (t.text, t.stopped)
             for t in analyzer(word, positions=True, chars=True, mode="index", removestops=False)
         )
         self._memo[word] = terms
+        if not terms:
+            self._termless.add(word)
         for term, _stopped in terms:
             self._forms.setdefault(term, set()).add(word)
         return terms

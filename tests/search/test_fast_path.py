@@ -184,6 +184,8 @@ def _shape(fragments):
 def test_the_fused_fragmenter_cuts_the_fragments_whoosh_cuts():
     import random
 
+    from whoosh import highlight
+
     from archive.synthetic import CorpusGenerator
     from search.backend import FastHighlighter, highlight_fragmenter
 
@@ -191,11 +193,19 @@ def test_the_fused_fragmenter_cuts_the_fragments_whoosh_cuts():
     if not backend.setup_complete:
         backend.setup()
     analyzer = backend.schema[backend.content_field_name].analyzer
-    fast = FastHighlighter(fragmenter=highlight_fragmenter())
     rng = random.Random(5)
     docs = list(CorpusGenerator(11).generate(25))
     bodies = ["\n\n".join([d.title, *d.paragraphs]) for d in docs]
     bodies += ["", "x", "humanitarian " * 60, "law. " * 300 + "humanitarian law"]
+    bodies += ["Le Conseil condamne les bombardements internationaux. " * 40]
+    # Ours, and shorter fragments, contexts and character limits: fragments that end on
+    # maxchars, on the countdown at exactly zero, and texts cut by the limit.
+    fragmenters = [
+        highlight_fragmenter(),
+        highlight.ContextFragmenter(maxchars=60, surround=15),
+        highlight.ContextFragmenter(maxchars=30, surround=30),
+        highlight.ContextFragmenter(maxchars=240, surround=80, charlimit=700),
+    ]
     queries = [
         {"international"},
         {"humanitarian", "law"},
@@ -203,12 +213,15 @@ def test_the_fused_fragmenter_cuts_the_fragments_whoosh_cuts():
         {"fr:international", "humanitarian"},
         {"nothingmatch"},
     ]
-    for body in bodies:
-        vocabulary = sorted({t.text for t in analyzer(body)}) or ["x"]
-        for words in [*queries, set(rng.sample(vocabulary, min(3, len(vocabulary))))]:
-            words = frozenset(words)
-            expected = _shape(_whoosh_fragments(fast, analyzer, body, words))
-            assert _shape(fast.fragments(analyzer, body, words)) == expected, (body[:60], words)
+    for fragmenter in fragmenters:
+        fast = FastHighlighter(fragmenter=fragmenter)
+        for body in bodies:
+            vocabulary = sorted({t.text for t in analyzer(body)}) or ["x"]
+            for words in [*queries, set(rng.sample(vocabulary, min(3, len(vocabulary))))]:
+                words = frozenset(words)
+                expected = _shape(_whoosh_fragments(fast, analyzer, body, words))
+                got = _shape(fast.fragments(analyzer, body, words))
+                assert got == expected, (vars(fragmenter), body[:60], words)
 
 
 def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeypatch, index):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
-from itertools import accumulate
+from itertools import accumulate, compress
 from operator import mul, sub
 
 from whoosh import highlight
@@ -206,7 +206,8 @@ class FastHighlighter(highlight.Highlighter):
 
         pending = None
         pos = 0
-        for target in [*(i for i, word in enumerate(texts) if word in special), count]:
+        taken = compress(range(count), map(special.__contains__, texts))  # in C, word by word
+        for target in [*taken, count]:
             if pos < target:
                 if pending is not None:
                     emit(pending.startchar, pending.endchar, pending)

@@ -143,6 +143,22 @@ class SearchParams:
 
         return url
 
+    def period_url(self, path: str = "/search/") -> Callable[[Period], str]:
+        """period -> self.url(path, date_from=period, date_to=period), for every bar of the
+        timeline: the query around the dates (what comes before them, and the sort after)
+        is encoded once."""
+        items = replace(self, page=1, date_from=None, date_to=None).items()
+        after = items[-1:] if self.sort else []
+        before = urlencode(items[: len(items) - len(after)])
+        rest = urlencode(after)
+
+        def url(period: Period) -> str:
+            text = quote_plus(period.text)
+            query = "&".join(p for p in (before, f"date_from={text}&date_to={text}", rest) if p)
+            return f"{path}?{query}"
+
+        return url
+
     def toggled(self, facet: str, key: str) -> dict[str, tuple[str, ...]]:
         keys = self.selected(facet)
         new = tuple(k for k in keys if k != key) if key in keys else (*keys, key)

@@ -431,9 +431,9 @@ def _timeline(params: SearchParams, main, counts: dict, months_ready: bool):
 
 
 def _year_buckets(params: SearchParams, years: dict[int, int]) -> list[Bucket]:
-    top = max(years.values())
+    top, link = max(years.values()), params.period_url()
     return [
-        _bucket(params, str(y), str(y), years.get(y, 0), top)
+        _bucket(link, str(y), str(y), years.get(y, 0), top)
         for y in range(min(years), max(years) + 1)
     ]
 
@@ -442,20 +442,19 @@ def _month_buckets(params: SearchParams, months: dict[str, int]) -> list[Bucket]
     keys = sorted(months)
     first_year, first_month = (int(x) for x in keys[0].split("-"))
     last_year, last_month = (int(x) for x in keys[-1].split("-"))
-    top = max(months.values())
+    top, link = max(months.values()), params.period_url()
     buckets = []
     year, month = first_year, first_month
     while (year, month) <= (last_year, last_month):
         key = f"{year:04d}-{month:02d}"
         label = date_format(date(year, month, 1), "M Y")  # "Oct 2023", in the page's language
-        buckets.append(_bucket(params, key, label, months.get(key, 0), top))
+        buckets.append(_bucket(link, key, label, months.get(key, 0), top))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return buckets
 
 
-def _bucket(params: SearchParams, key: str, label: str, count: int, top: int) -> Bucket:
-    period = parse_period(key)
-    url = params.url(date_from=period, date_to=period)
+def _bucket(link, key: str, label: str, count: int, top: int) -> Bucket:
+    url = link(parse_period(key))
     return Bucket(key, label, count, url, round(100 * count / top) if top else 0)
 
 

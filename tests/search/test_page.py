@@ -155,11 +155,12 @@ def test_an_empty_export_is_still_valid(client, index):
         {"place": ["idlib"], "date_from": "2015", "date_to": "2016-03", "language": ["fr"]},
     ],
 )
-def test_each_facet_value_links_to_the_search_with_that_value_toggled(raw):
-    """SearchParams.toggle_url encodes the query once per facet: the same links as url()."""
+def test_facet_values_and_timeline_bars_link_to_the_search_they_narrow_to(raw):
+    """toggle_url and period_url encode the rest of the query once: the same links as url()."""
     from django.http import QueryDict
 
     from search.facets import FACETS
+    from search.params import parse_period
     from search.service import params_from
 
     data = QueryDict(mutable=True)
@@ -170,3 +171,8 @@ def test_each_facet_value_links_to_the_search_with_that_value_toggled(raw):
         link = params.toggle_url(facet.name)
         for key in ("a", "idlib", "fr", "new key/é"):
             assert link(key) == params.url(filters=params.toggled(facet.name, key)), (facet, key)
+    # The timeline's bars: each narrows the dates to its year or month, the rest kept.
+    bar = params.period_url()
+    for text in ("2015", "2015-03", "1999-12-31"):
+        period = parse_period(text)
+        assert bar(period) == params.url(date_from=period, date_to=period), text

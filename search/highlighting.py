@@ -266,13 +266,12 @@ class FastHighlighter(highlight.Highlighter):
     def _hot_words(self, analyzer, distinct: set[str], words: frozenset[str]) -> set[str]:
         """The distinct words of a text that give one of `words`, found with set operations
         (in C) once each new word has been analyzed."""
-        memo = self._memo
-        if len(memo) + len(distinct) > self.MEMO_LIMIT:  # so that _terms never clears below
-            memo.clear()
-            self._forms.clear()
-            self._termless.clear()
-        for word in distinct.difference(memo):
-            self._terms(analyzer, word)
+        if len(self._memo) + len(distinct) > self.MEMO_LIMIT:
+            self._forget()
+        # Never emptied halfway (the memo may pass its limit by one text's words, until the
+        # next text): every word of this text must stay in it.
+        for word in distinct.difference(self._memo):
+            self._learn(analyzer, word)
         hot: set[str] = set()
         for term in words:
             forms = self._forms.get(term)
@@ -280,11 +279,19 @@ class FastHighlighter(highlight.Highlighter):
                 hot |= distinct.intersection(forms)
         return hot
 
+    def _forget(self) -> None:
+        """Empty the memo (and what is derived from it): a worker's memory must level off
+        whatever the archive's vocabulary."""
+        self._memo.clear()
+        self._forms.clear()
+        self._termless.clear()
+
     def _terms(self, analyzer, word):
         if len(self._memo) >= self.MEMO_LIMIT:
-            self._memo.clear()
-            self._forms.clear()
-            self._termless.clear()
+            self._forget()
+        return self._learn(analyzer, word)
+
+    def _learn(self, analyzer, word):
         terms = tuple(
             (t.text, t.stopped)
             for t in analyzer(word, positions=True, chars=True, mode="index", removestops=False)

@@ -224,6 +224,27 @@ def test_the_fused_fragmenter_cuts_the_fragments_whoosh_cuts():
                 assert got == expected, (vars(fragmenter), body[:60], words)
 
 
+def test_fragments_stay_whooshs_when_the_word_memo_is_emptied():
+    """A worker's word memo is bounded: emptied when full, even between two texts, it
+    relearns the words and cuts the same fragments."""
+    from archive.synthetic import CorpusGenerator
+    from search.backend import FastHighlighter, highlight_fragmenter
+
+    backend = connections["default"].get_backend()
+    if not backend.setup_complete:
+        backend.setup()
+    analyzer = backend.schema[backend.content_field_name].analyzer
+    fast = FastHighlighter(fragmenter=highlight_fragmenter())
+    fast.MEMO_LIMIT = 50  # smaller than one text's vocabulary
+    words = frozenset({"civilian", "ceasefir", "refuge", "international"})
+    for doc in CorpusGenerator(4).generate(6):
+        body = "\n\n".join([doc.title, *doc.paragraphs])
+        expected = _shape(_whoosh_fragments(fast, analyzer, body, words))
+        assert _shape(fast.fragments(analyzer, body, words)) == expected
+        vocabulary = set(fast._splitter(analyzer).split(body)[1::2])
+        assert len(fast._memo) <= 50 + len(vocabulary)  # bounded: one text past the limit
+
+
 def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeypatch, index):
     """A statement whose date extraction found nothing still sorts, and the same way."""
     from tests.search.factories import communique

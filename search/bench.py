@@ -224,8 +224,8 @@ def measure_mix(mix, repeats: int, log) -> dict:
         assert response.status_code == 200, (url, response.content[:300])
         totals[kind] = response.json()["total"]
     warm: dict[str, list[float]] = {kind: [] for kind, _ in mix}
-    # CPU time too: on a virtual machine the wall clock also counts time the host gives to
-    # others and pages read back from disk, which made runs of the same code differ by 40 %.
+    # CPU time too: the wall clock also counts waits for index pages read back from disk,
+    # which made runs of the same code differ by 40 % on this machine.
     cpu: list[float] = []
     client.get("/api/search/")  # one searcher for the warm runs
     for _ in range(repeats):
@@ -890,7 +890,7 @@ def render_run(r: dict, name: str) -> list[str]:
     if "all_cpu" in r["search"]:
         c = r["search"]["all_cpu"]
         rows.append(
-            f"- Whole mix, CPU time of the request (no waits for the host or the disk): "
+            f"- Whole mix, CPU time of the request (waits for the disk left out): "
             f"p50 {_fmt(c['p50'])} ms, p95 {_fmt(c['p95'])} ms"
         )
     if idx.get("docs_per_s"):

@@ -30,7 +30,7 @@ from archive.models import Communique
 from search.facets import FACETS, MONTH_FIELD, Facet, labels_of
 from search.forms import SearchForm
 from search.highlighting import MARK_END, MARK_START
-from search.params import PAGE_SIZE, SORTS, SearchParams, parse_period
+from search.params import PAGE_SIZE, SORTS, Period, SearchParams, parse_period
 from search.query import Not, Or, is_negative_only, parse, render
 
 FACET_LIMIT = 100  # values per facet fetched from the engine
@@ -453,7 +453,7 @@ def _month_buckets(params: SearchParams, months: dict[str, int]) -> list[Bucket]
     return buckets
 
 
-def _bucket(link, key: str, label: str, count: int, top: int) -> Bucket:
+def _bucket(link: Callable[[Period], str], key: str, label: str, count: int, top: int) -> Bucket:
     url = link(parse_period(key))
     return Bucket(key, label, count, url, round(100 * count / top) if top else 0)
 

@@ -225,8 +225,8 @@ def test_the_fused_fragmenter_cuts_the_fragments_whoosh_cuts():
 
 
 def test_fragments_stay_whooshs_when_the_word_memo_is_emptied():
-    """A worker's word memo is bounded: emptied when full, even between two texts, it
-    relearns the words and cuts the same fragments."""
+    """A worker's word memo is bounded: emptied when full (between two texts, never halfway
+    through one), it relearns the words and cuts the same fragments."""
     from archive.synthetic import CorpusGenerator
     from search.backend import FastHighlighter, highlight_fragmenter
 

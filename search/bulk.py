@@ -47,23 +47,15 @@ class MemoryPostings:
         }
 
     def add(self, item) -> None:
+        """PostingPool.add: one posting, or a spelling word."""
         fieldname, btext, docnum, weight, vbytes = item
         if fieldname in self.spelling_fields:
             self.spelling.setdefault(fieldname, set()).add(btext)
-            return
-        terms = self.terms.get(fieldname)
-        if terms is None:
-            terms = self.terms[fieldname] = {}
-        postings = terms.get(btext)
-        if postings is None:
-            # Weights as doubles: Whoosh keeps the block's largest weight unrounded.
-            postings = terms[btext] = (array("I"), array("d"), [])
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(vbytes or b"")
+        else:
+            self.add_field(fieldname, docnum, [(btext, 0, weight, vbytes)], 1.0, False)
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
-        """add() for every (term, frequency, weight, value) of one field of a document;
+        """Every (term, frequency, weight, value) of one field of a document, in one call;
         returns the field's length (Whoosh counts the frequencies of scorable fields)."""
         terms = self.terms.get(fieldname)
         if terms is None:
@@ -72,6 +64,7 @@ class MemoryPostings:
         for btext, freq, weight, vbytes in items:
             postings = terms.get(btext)
             if postings is None:
+                # Weights as doubles: Whoosh keeps the block's largest weight unrounded.
                 postings = terms[btext] = (array("I"), array("d"), [])
             postings[0].append(docnum)
             postings[1].append(weight * boost)

@@ -30,6 +30,8 @@ SORTS: dict[str, tuple[str, list[str]]] = {
     "date": (_("Oldest first"), ["date"]),
 }
 
+_MARK = "\0"  # a value no URL holds: where a link puts its own part (SearchParams._around)
+
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
@@ -126,18 +128,13 @@ class SearchParams:
 
         def url(key: str) -> str:
             if not around:
-                marker = "\0"
-                items = replace(self, page=1, filters={**self.filters, facet: (marker,)}).items()
-                at = items.index((facet, marker))
                 chosen = urlencode([(facet, k) for k in self.selected(facet)])
-                around.extend((urlencode(items[:at]), urlencode(items[at + 1 :]), chosen))
+                around.extend((*self._around(filters={**self.filters, facet: (_MARK,)}), chosen))
             before, after, chosen = around
             if key in self.selected(facet):
                 keys = urlencode([(facet, k) for k in self.selected(facet) if k != key])
             else:  # the usual link: the keys chosen so far, then this one
-                keys = (
-                    f"{chosen}&{name}={quote_plus(key)}" if chosen else f"{name}={quote_plus(key)}"
-                )
+                keys = "&".join(p for p in (chosen, f"{name}={quote_plus(key)}") if p)
             query = "&".join(p for p in (before, keys, after) if p)
             return f"{path}?{query}" if query else path
 
@@ -145,19 +142,24 @@ class SearchParams:
 
     def period_url(self, path: str = "/search/") -> Callable[[Period], str]:
         """period -> self.url(path, date_from=period, date_to=period), for every bar of the
-        timeline: the query around the dates (what comes before them, and the sort after)
-        is encoded once."""
-        items = replace(self, page=1, date_from=None, date_to=None).items()
-        after = items[-1:] if self.sort else []
-        before = urlencode(items[: len(items) - len(after)])
-        rest = urlencode(after)
+        timeline: the query around the dates is encoded once."""
+        marker = Period(_MARK, date.min, date.min)
+        before, after = self._around(date_from=marker, date_to=marker)
 
         def url(period: Period) -> str:
             text = quote_plus(period.text)
-            query = "&".join(p for p in (before, f"date_from={text}&date_to={text}", rest) if p)
+            query = "&".join(p for p in (before, f"date_from={text}&date_to={text}", after) if p)
             return f"{path}?{query}"
 
         return url
+
+    def _around(self, **changes) -> tuple[str, str]:
+        """This search at page 1 with `changes`, encoded as two parts: the items before those
+        whose value is _MARK, and the items after them (the marked ones left out, for a link
+        to put its own there)."""
+        items = replace(self, page=1, **changes).items()
+        at = next(n for n, (_name, value) in enumerate(items) if value == _MARK)
+        return urlencode(items[:at]), urlencode([i for i in items[at:] if i[1] != _MARK])
 
     def toggled(self, facet: str, key: str) -> dict[str, tuple[str, ...]]:
         keys = self.selected(facet)

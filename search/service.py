@@ -482,7 +482,10 @@ def more_like_this(communique: Communique, n: int = 5) -> list[Communique]:
     """Published communiqués similar to this one, most similar first."""
     if not communique.pk or not communique.is_published:
         return []
-    results = SearchQuerySet().more_like_this(communique)[: n + 1]
+    # Haystack hands no slice's limits to the engine's "more like this" (which then reads 20
+    # results, each a read of its stored fields): the limit goes to the engine directly.
+    query = SearchQuerySet().more_like_this(communique).query
+    results = query.get_results(end_offset=n + 1)
     ids = [int(r.pk) for r in results if r is not None and int(r.pk) != communique.pk][:n]
     found = Communique.objects.published().select_related("issuer").order_by().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

@@ -46,12 +46,16 @@ class CommuniqueQuerySet(models.QuerySet):
 
     def with_structure(self):
         """Everything a page or the index reads, in a fixed number of queries."""
+        # The to-one links of participations and demands come in their own query's joins
+        # rather than one more query each.
         return self.select_related("issuer", "meeting_place").prefetch_related(
             "paragraphs",
-            "participations__person",
-            "participations__organization",
+            models.Prefetch(
+                "participations",
+                Participation.objects.select_related("person", "organization"),
+            ),
+            models.Prefetch("demands", Demand.objects.select_related("speaker")),
             "demands__addressees",
-            "demands__speaker",
             "places",
             "resolutions",
         )

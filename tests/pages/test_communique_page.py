@@ -170,3 +170,29 @@ def test_the_citation_formats_are_offered_for_download(page, seed):
 
 def test_the_print_stylesheet_is_linked(page):
     assertContains(page, '<link rel="stylesheet" href="/static/css/print.css" media="print">')
+
+
+def test_a_records_structure_is_read_in_seven_queries_however_large(
+    seed, django_assert_num_queries
+):
+    """The record, then one query each for its paragraphs, participations (with persons and
+    organizations), demands (with speakers), addressees, places and resolutions: the number of
+    queries a page or the index pays does not grow with the people and demands it lists."""
+    from archive.models import Communique
+
+    with django_assert_num_queries(7):
+        record = Communique.objects.with_structure().get(pk=seed.pk)
+        people = [
+            (p.person.name, p.organization and p.organization.name)
+            for p in record.participations.all()
+        ]
+        demands = [
+            (d.speaker and d.speaker.name, [a.name for a in d.addressees.all()])
+            for d in record.demands.all()
+        ]
+        listed = [*record.paragraphs.all(), *record.places.all(), *record.resolutions.all()]
+    assert len(people) == seed.participations.count() > 1
+    assert any(org for _name, org in people)
+    assert len(demands) == seed.demands.count() > 1
+    assert any(speaker for speaker, _ in demands) and any(names for _, names in demands)
+    assert listed

@@ -138,6 +138,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 BAYAN_INDEX_PROCS = env_int("BAYAN_INDEX_PROCS", min(os.cpu_count() or 1, 4), minimum=1)
 BAYAN_INDEX_SEGMENT_DOCS = env_int("BAYAN_INDEX_SEGMENT_DOCS", 25_000, minimum=1)
 
+# Searching the embedded index (search.fast): the fast path, which BAYAN_SEARCH_FAST=0 turns
+# off for Whoosh's own (the baseline the benchmark and the equivalence tests compare with),
+# and the decoded postings each process keeps, least recently used out first.
+BAYAN_SEARCH_FAST = env_bool("BAYAN_SEARCH_FAST", True)
+BAYAN_SEARCH_CACHE_BYTES = env_int("BAYAN_SEARCH_CACHE_MB", 64, minimum=1) * 1024 * 1024
+
 # Ingestion limits (archive.ingest): generous for real statements, small enough that a
 # hostile upload cannot exhaust the machine.
 BAYAN_MAX_FILE_BYTES = env_int("BAYAN_MAX_FILE_MB", 25, minimum=1) * 1024 * 1024

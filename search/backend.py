@@ -195,7 +195,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
 
         self._searcher = None
         self._facet_tables: dict[str, list[tuple[str, ...]]] = {}
-        self._segments = SegmentCache(FastTables.CACHE_BYTES)
+        self._segments = SegmentCache(settings.BAYAN_SEARCH_CACHE_BYTES)
         self._fast = FastTables(self._segments)
         if not self.use_file_storage:
             super().setup()

@@ -24,12 +24,12 @@ Everything here lives as long as one searcher, and is dropped with it when the i
 from __future__ import annotations
 
 import io
-import os
 import pickle
 import zlib
 from collections import OrderedDict
 
 import numpy as np
+from django.conf import settings
 from whoosh import classify, query
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.fields import DATETIME
@@ -47,7 +47,7 @@ _LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=n
 def fast_path_enabled() -> bool:
     """The fast search path: on unless BAYAN_SEARCH_FAST=0, which keeps Whoosh's own path (the
     baseline the benchmark and the equivalence tests compare with)."""
-    return os.environ.get("BAYAN_SEARCH_FAST", "1") != "0"
+    return settings.BAYAN_SEARCH_FAST
 
 
 class Unsupported(Exception):
@@ -214,10 +214,8 @@ class FastTables:
     - sort columns: one value per document, from Whoosh's sortable column.
     """
 
-    CACHE_BYTES = int(float(os.environ.get("BAYAN_SEARCH_CACHE_MB", "64")) * 2**20)
-
     def __init__(self, segments: SegmentCache | None = None):
-        self.segments = segments or SegmentCache(self.CACHE_BYTES)
+        self.segments = segments or SegmentCache(settings.BAYAN_SEARCH_CACHE_BYTES)
         self._live = None
         self._shingle_fields: dict[str, str | None] = {}
         self._lengths: dict[str, np.ndarray] = {}

@@ -112,3 +112,23 @@ def test_data_dir_moves_the_embedded_database_and_index(tmp_path):
 def test_migrations_match_the_models():
     result = _django(["makemigrations", "--check", "--dry-run"], DATA_DIR="/tmp/bayan-mm")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_search_switches_come_from_the_environment(tmp_path):
+    """BAYAN_SEARCH_FAST and BAYAN_SEARCH_CACHE_MB reach the embedded search through settings;
+    a value that is not a boolean stops the start with the variable's name."""
+    show = (
+        "from search.fast import FastTables, fast_path_enabled; "
+        "print(fast_path_enabled(), FastTables().segments.budget)"
+    )
+    args = ["shell", "--no-imports", "-c", show]
+    default = _django(args, DATA_DIR=str(tmp_path))
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split() == ["True", str(64 * 2**20)]
+    chosen = _django(
+        args, DATA_DIR=str(tmp_path), BAYAN_SEARCH_FAST="0", BAYAN_SEARCH_CACHE_MB="16"
+    )
+    assert chosen.stdout.split() == ["False", str(16 * 2**20)]
+    wrong = _django(args, DATA_DIR=str(tmp_path), BAYAN_SEARCH_FAST="maybe")
+    assert wrong.returncode != 0
+    assert "BAYAN_SEARCH_FAST='maybe' is not a boolean" in wrong.stderr

@@ -58,11 +58,11 @@ def archive(index):
     index()
 
 
-def _both(client, monkeypatch, params):
-    monkeypatch.setenv("BAYAN_SEARCH_FAST", "0")
+def _both(client, settings, params):
+    settings.BAYAN_SEARCH_FAST = False
     assert not fast_path_enabled()
     plain = api(client, **params)
-    monkeypatch.setenv("BAYAN_SEARCH_FAST", "1")
+    settings.BAYAN_SEARCH_FAST = True
     assert fast_path_enabled()
     fast = api(client, **params)
     return plain, fast
@@ -90,13 +90,13 @@ def _same(plain, fast, params):
     assert fast == plain, params
 
 
-def _keys(client, monkeypatch):
+def _keys(client):
     answer = api(client)
     return {name: [v["key"] for v in values] for name, values in answer["facets"].items()}
 
 
-def test_every_query_answers_the_same_on_both_paths(archive, client, monkeypatch):
-    keys = _keys(client, monkeypatch)
+def test_every_query_answers_the_same_on_both_paths(archive, client, settings):
+    keys = _keys(client)
     filtered = [
         {"q": "civilians", "issuer": keys["issuer"][:1]},
         {"q": "civilians", "issuer": keys["issuer"][:2], "place": keys["place"][:1]},
@@ -106,13 +106,13 @@ def test_every_query_answers_the_same_on_both_paths(archive, client, monkeypatch
     ]
     checked = 0
     for params in QUERIES + filtered:
-        plain, fast = _both(client, monkeypatch, params)
+        plain, fast = _both(client, settings, params)
         _same(plain, fast, params)
         checked += plain["total"] > 0
     assert checked > len(QUERIES) // 2  # the corpus exercises most of them
 
 
-def test_the_fast_path_sees_deletions_and_updates(archive, client, monkeypatch, index):
+def test_the_fast_path_sees_deletions_and_updates(archive, client, settings, index):
     from archive.models import Communique
     from search import queue
 
@@ -121,7 +121,7 @@ def test_the_fast_path_sees_deletions_and_updates(archive, client, monkeypatch, 
     Communique.objects.filter(pk__in=ids).update(status=Communique.Status.DRAFT)
     queue.index_now(ids)
     for params in ({}, {"q": "international"}, {"q": '"humanitarian law"'}):
-        plain, fast = _both(client, monkeypatch, params)
+        plain, fast = _both(client, settings, params)
         _same(plain, fast, params)
     assert api(client)["total"] == Communique.objects.published().count()
 
@@ -245,7 +245,7 @@ def test_fragments_stay_whooshs_when_the_word_memo_is_emptied():
         assert len(fast._memo) <= 50 + len(vocabulary)  # bounded: one text past the limit
 
 
-def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeypatch, index):
+def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, settings, index):
     """A statement whose date extraction found nothing still sorts, and the same way."""
     from tests.search.factories import communique
 
@@ -254,7 +254,7 @@ def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeyp
     communique("Ceasefire statement, older", ["An early ceasefire."], date="2001-01-01")
     index()
     for params in ({"q": "ceasefire", "sort": "-date"}, {"sort": "date"}, {"sort": "-date"}):
-        plain, fast = _both(client, monkeypatch, params)
+        plain, fast = _both(client, settings, params)
         _same(plain, fast, params)
         assert fast["total"] == 3
 
@@ -272,9 +272,7 @@ def test_undated_communiques_sort_by_date_as_on_whooshs_own_path(client, monkeyp
         ),
     ],
 )
-def test_date_ranges_end_on_the_right_day_on_both_paths(
-    client, monkeypatch, index, dates, expected
-):
+def test_date_ranges_end_on_the_right_day_on_both_paths(client, settings, index, dates, expected):
     """Date filters, read from the date column on the fast path: a statement on a range's
     first or last day is in it, one a day outside is not, and an undated one never is."""
     from tests.search.factories import communique
@@ -289,12 +287,12 @@ def test_date_ranges_end_on_the_right_day_on_both_paths(
         communique(title, ["A truce."], date=date)
     index()
     for params in (dates, {**dates, "q": "truce"}):
-        plain, fast = _both(client, monkeypatch, params)
+        plain, fast = _both(client, settings, params)
         _same(plain, fast, params)
         assert {r["title"] for r in fast["results"]} == expected, params
 
 
-def test_a_page_cut_through_equal_dates_is_whooshs_page(client, monkeypatch, index):
+def test_a_page_cut_through_equal_dates_is_whooshs_page(client, settings, index):
     """Sorted pages sort only the documents that can reach the page: where the page ends
     inside a run of equal dates, the same documents, in the same order, as Whoosh's path."""
     from tests.search.factories import communique
@@ -305,7 +303,7 @@ def test_a_page_cut_through_equal_dates_is_whooshs_page(client, monkeypatch, ind
         communique(f"Later truce statement {n}", ["A truce."], date="2014-07-01")
     index()
     for params in ({"sort": "-date"}, {"sort": "date"}, {"q": "truce", "sort": "-date"}):
-        plain, fast = _both(client, monkeypatch, params)
+        plain, fast = _both(client, settings, params)
         _same(plain, fast, params)
         assert len(fast["results"]) == 20 and fast["total"] == 25
 
@@ -364,7 +362,7 @@ def test_scores_are_whooshs_own(archive):
     assert nonempty >= len(SCORED) - 2
 
 
-def test_phrases_need_adjacent_words_in_every_language(client, monkeypatch, index):
+def test_phrases_need_adjacent_words_in_every_language(client, settings, index):
     from tests.search.factories import communique
 
     texts = {
@@ -392,12 +390,12 @@ def test_phrases_need_adjacent_words_in_every_language(client, monkeypatch, inde
         '"right of return"': {"en-stop"},  # stop words skipped, as docs/query-syntax.md says
     }
     for q, names in expectations.items():
-        plain, fast = _both(client, monkeypatch, {"q": q})
+        plain, fast = _both(client, settings, {"q": q})
         _same(plain, fast, {"q": q})
         assert {r["title"].removeprefix("Statement ") for r in fast["results"]} == names, q
 
 
-def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch, index):
+def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch, settings, index):
     """An index written before the shingle field existed (until `rebuild_index`) answers
     phrases from positions, with the same results."""
     from search.analysis import SHINGLES_FIELD
@@ -418,20 +416,20 @@ def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch,
     backend, searcher = _backend()
     assert backend._fast._shingles(searcher, backend.content_field_name) is None
     for q in ('"international humanitarian law"', '"humanitarian law"'):
-        plain, fast = _both(client, monkeypatch, {"q": q})
+        plain, fast = _both(client, settings, {"q": q})
         _same(plain, fast, {"q": q})
         assert [r["title"] for r in fast["results"]] == ["Old"], q
 
 
-def test_more_like_this_is_whooshs_own(archive, monkeypatch):
+def test_more_like_this_is_whooshs_own(archive, settings):
     from archive.models import Communique
 
     backend, _ = _backend()
     checked = 0
     for c in Communique.objects.published().order_by("pk")[:12]:
-        monkeypatch.setenv("BAYAN_SEARCH_FAST", "0")
+        settings.BAYAN_SEARCH_FAST = False
         plain = backend.more_like_this(c, end_offset=6)["results"]
-        monkeypatch.setenv("BAYAN_SEARCH_FAST", "1")
+        settings.BAYAN_SEARCH_FAST = True
         fast = backend.more_like_this(c, end_offset=6)["results"]
         assert [r.pk for r in fast] == [r.pk for r in plain], c.pk
         assert [r.score for r in fast] == pytest.approx([r.score for r in plain], rel=1e-12)
@@ -462,7 +460,7 @@ def test_indexed_terms_are_the_analyzers():
         assert list(fast.spellable_words(text)) == list(plain.spellable_words(text)), text
 
 
-def test_an_index_change_builds_tables_only_for_new_segments(archive, client, monkeypatch):
+def test_an_index_change_builds_tables_only_for_new_segments(archive, client, settings):
     """Segments never change: after a publish, a search reuses the tables of the segments it
     already read and builds only the new segment's, with the same answers as Whoosh."""
     from archive.models import Communique
@@ -476,7 +474,7 @@ def test_an_index_change_builds_tables_only_for_new_segments(archive, client, mo
     changed.title = "A renamed statement on international mediation"
     changed.save()
     queue.index_now([changed.pk])
-    plain, fast = _both(client, monkeypatch, {"q": "international"})
+    plain, fast = _both(client, settings, {"q": "international"})
     _same(plain, fast, {"q": "international"})
     after = backend._segments._tables
     kept = [key for key in before if key in after]

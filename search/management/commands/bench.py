@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -41,7 +42,8 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         if options["plain"]:
-            os.environ["BAYAN_SEARCH_FAST"] = "0"
+            settings.BAYAN_SEARCH_FAST = False
+            os.environ["BAYAN_SEARCH_FAST"] = "0"  # and the load test's server
         from search import bench
 
         def log(message: str) -> None:

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import deque
 from itertools import accumulate, compress
-from operator import mul, sub
+from operator import mul
 
 from whoosh import highlight
 
@@ -101,7 +101,7 @@ class FastHighlighter(highlight.Highlighter):
         memo = self._memo
         # A word of k terms is k tokens, each emitted with the word's length: lengths[j] is
         # the sum over the words before word j.
-        sizes = list(map(sub, ends, starts))
+        sizes = list(map(len, texts))
         terms_of = list(map(len, map(memo.__getitem__, texts)))
         lengths = list(accumulate(map(mul, terms_of, sizes), initial=0))
 
@@ -309,11 +309,7 @@ class FastHighlighter(highlight.Highlighter):
         analyzer = field.analyzer
         if text is None or not self.supported(analyzer) or self.can_load_chars(results, fieldname):
             return super().highlight_hit(hitobj, fieldname, text, top, minscore)
-        if results.has_matched_terms():
-            bterms = (term for term in results.matched_terms() if term[0] == fieldname)
-        else:
-            bterms = results.query_terms(expand=True, fieldname=fieldname)
-        words = frozenset(field.from_bytes(term[1]) for term in bterms)
+        words = self._words(results, field, fieldname)
         if type(self.fragmenter) is highlight.ContextFragmenter:
             fragments = self.fragments(analyzer, text, words)
         else:
@@ -324,6 +320,20 @@ class FastHighlighter(highlight.Highlighter):
             fragments, top, self.scorer, self.order, minscore=minscore
         )
         return self.formatter.format(fragments)
+
+    @staticmethod
+    def _words(results, field, fieldname) -> frozenset[str]:
+        """The terms to mark, as Whoosh's highlight_hit finds them, worked out once per page of
+        results rather than for each hit (expanding the query's terms reads the lexicon)."""
+        memo = results.__dict__.setdefault("_highlight_words", {})
+        words = memo.get(fieldname)
+        if words is None:
+            if results.has_matched_terms():
+                bterms = (term for term in results.matched_terms() if term[0] == fieldname)
+            else:
+                bterms = results.query_terms(expand=True, fieldname=fieldname)
+            words = memo[fieldname] = frozenset(field.from_bytes(term[1]) for term in bterms)
+        return words
 
 
 def highlight_fragmenter():

@@ -209,8 +209,9 @@ class FastTables:
 
     - live: the documents not deleted;
     - lengths: each scorable field's length per document, as Whoosh decodes it;
-    - facet fields: for each (document, key) pair, `owner` (the document number) and `code`
-      (the key's position in `keys`), so that a query's counts are one bincount;
+    - facet fields: each document's key codes (a key's position in `keys`), document after
+      document, and where each document's codes start, so that a query's counts are one
+      bincount over the matching documents' codes;
     - sort columns: one value per document, from Whoosh's sortable column.
     """
 

@@ -3,7 +3,13 @@
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
-from tests.pages.factories import CommuniqueFactory, attach_original, organization
+from archive.models import Communique, Demand, Participation
+from tests.pages.factories import (
+    CommuniqueFactory,
+    PersonFactory,
+    attach_original,
+    organization,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -178,21 +184,33 @@ def test_a_records_structure_is_read_in_seven_queries_however_large(
     """The record, then one query each for its paragraphs, participations (with persons and
     organizations), demands (with speakers), addressees, places and resolutions: the number of
     queries a page or the index pays does not grow with the people and demands it lists."""
-    from archive.models import Communique
 
-    with django_assert_num_queries(7):
-        record = Communique.objects.with_structure().get(pk=seed.pk)
-        people = [
-            (p.person.name, p.organization and p.organization.name)
-            for p in record.participations.all()
-        ]
-        demands = [
-            (d.speaker and d.speaker.name, [a.name for a in d.addressees.all()])
-            for d in record.demands.all()
-        ]
-        listed = [*record.paragraphs.all(), *record.places.all(), *record.resolutions.all()]
-    assert len(people) == seed.participations.count() > 1
-    assert any(org for _name, org in people)
-    assert len(demands) == seed.demands.count() > 1
-    assert any(speaker for speaker, _ in demands) and any(names for _, names in demands)
-    assert listed
+    def read():
+        with django_assert_num_queries(7):
+            record = Communique.objects.with_structure().get(pk=seed.pk)
+            people = [
+                (p.person.name, p.organization and p.organization.name)
+                for p in record.participations.all()
+            ]
+            demands = [
+                (d.speaker and d.speaker.name, [a.name for a in d.addressees.all()])
+                for d in record.demands.all()
+            ]
+            listed = [*record.paragraphs.all(), *record.places.all(), *record.resolutions.all()]
+        assert len(people) == seed.participations.count() > 1
+        assert any(org for _name, org in people)
+        assert len(demands) == seed.demands.count() > 1
+        assert any(speaker for speaker, _ in demands) and any(names for _, names in demands)
+        assert listed
+
+    read()
+    for n in range(10):  # ten more people, each with an organization and a call of their own
+        person = PersonFactory(name=f"Delegate {n}")
+        Participation.objects.create(
+            communique=seed, position=100 + n, person=person, organization=organization("UNSC")
+        )
+        demand = Demand.objects.create(
+            communique=seed, position=100 + n, text=f"Call {n}.", speaker=person
+        )
+        demand.addressees.set([organization("IC")])
+    read()

@@ -216,10 +216,7 @@ class FastHighlighter(highlight.Highlighter):
                     run(pos, target)
             if stopped or target == count:
                 break
-            word = texts[target]
-            terms = memo.get(word)
-            if terms is None:
-                terms = self._terms(analyzer, word)
+            terms = memo[texts[target]]  # _hot_words learned every word of the text
             s, e = starts[target], ends[target]
             for term, stop in terms:
                 if term not in words:

@@ -124,15 +124,15 @@ class SearchParams:
         keys is the same for all of them, so it is encoded once, at the first link drawn (the
         JSON API draws none)."""
         around: list[str] = []
-        name = quote_plus(facet)
+        name, selected = quote_plus(facet), self.selected(facet)
 
         def url(key: str) -> str:
             if not around:
-                chosen = urlencode([(facet, k) for k in self.selected(facet)])
+                chosen = urlencode([(facet, k) for k in selected])
                 around.extend((*self._around(filters={**self.filters, facet: (_MARK,)}), chosen))
             before, after, chosen = around
-            if key in self.selected(facet):
-                keys = urlencode([(facet, k) for k in self.selected(facet) if k != key])
+            if key in selected:  # a chosen key's link takes it out
+                keys = urlencode([(facet, k) for k in self.toggled(facet, key).get(facet, ())])
             else:  # the usual link: the keys chosen so far, then this one
                 keys = "&".join(p for p in (chosen, f"{name}={quote_plus(key)}") if p)
             query = "&".join(p for p in (before, keys, after) if p)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
+from functools import lru_cache
 from itertools import accumulate, compress
 from operator import mul
 
 from whoosh import highlight
+
+from search.analysis import FRENCH_PREFIX, TOKEN_PATTERN, normalize
 
 # Highlight markers: private-use characters no communiqué contains, so that the service can
 # escape the whole fragment and only then turn these into <mark> elements.
@@ -23,6 +26,42 @@ class MarkFormatter(highlight.Formatter):
         return MARK_START + highlight.get_text(text, token, replace) + MARK_END
 
 
+_ASCII = bytes(range(128))
+_ASCII_WORD = [c for c in map(chr, range(128)) if c.isalnum() or c == "_"]  # \w in ASCII
+_ARABIC = re.compile("[\u0600-\u06ff]")
+_NO_WORD = re.compile("(?!)")
+# After a word's first character: it starts a word, following neither a word character nor
+# a dot joined to one ("U.N" is one word), as TOKEN_PATTERN cuts a text without Arabic marks
+# (its only characters besides \w).
+_AFTER_WORD_START = r"(?<!\w(?s:.))(?<!\w\.(?s:.))"
+
+
+@lru_cache(maxsize=4096)
+def _initial(char: str) -> str:
+    """The first character of a word that starts with `char`, once normalized ("" when no
+    word starts with it: not a word character, \\w)."""
+    return normalize(char)[:1] if char.isalnum() or char == "_" else ""
+
+
+@lru_cache(maxsize=1024)
+def _starting_with(chars: str) -> re.Pattern:
+    """An expression for the whole words that start with one of `chars`."""
+    if not chars:
+        return _NO_WORD
+    return re.compile(f"[{re.escape(chars)}]{_AFTER_WORD_START}" + r"\w*(?:\.\w+)*")
+
+
+@lru_cache(maxsize=1024)
+def _locator(forms: frozenset[str]) -> re.Pattern:
+    """An expression for the words in `forms` where they stand whole in a text."""
+    # Each form's first character before the look behind: the expression starts with a
+    # literal, and the scan checks the look behind only where a form may start.
+    alternatives = "|".join(
+        re.escape(form[0]) + _AFTER_WORD_START + re.escape(form[1:]) for form in sorted(forms)
+    )
+    return re.compile(rf"(?:{alternatives})(?!\w)(?!\.\w)")
+
+
 class FastHighlighter(highlight.Highlighter):
     """Whoosh's highlighter, with the text's tokens produced without re-running the analyzer
     over every word of every hit.
@@ -30,9 +69,10 @@ class FastHighlighter(highlight.Highlighter):
     Whoosh re-analyzes a hit's whole text to find the words to mark (two thirds of a
     highlighted search, profiled). The analyzer works word by word (a tokenizer, then
     per-token filters), so the terms of a word are memoized per distinct word: the text is
-    only cut into words with the tokenizer's expression, and each word's terms come from the
-    memo. Fragments, scores and output are then Whoosh's own code. tests/search/
-    test_fast_path.py checks that the token stream equals the analyzer's.
+    only cut into words with the tokenizer's expression (and only near the words that match,
+    `_near_words`), and each word's terms come from the memo. Scores and output are then
+    Whoosh's own code. tests/search/test_fast_path.py checks that the token stream equals
+    the analyzer's, and the fragments Whoosh's.
     """
 
     MEMO_LIMIT = 200_000
@@ -85,18 +125,15 @@ class FastHighlighter(highlight.Highlighter):
             fragmenter.surround,
             fragmenter.charlimit,
         )
-        # Words and their offsets without a Python step per word: split() on the expression
-        # as a group alternates gaps and words, and the running sum of their lengths gives
-        # every word's start and end (what finditer's spans give, a word at a time).
-        pieces = self._splitter(analyzer).split(text)
-        texts = pieces[1::2]
+        words_of = self._near_words(analyzer, text, words)
+        if words_of is None:
+            words_of = self._all_words(analyzer, text, 0, len(text))
+        texts, starts, ends = words_of
         distinct = set(texts)
         hot_words = self._hot_words(analyzer, distinct, words)
         if not hot_words:
             return []  # nothing matched: Whoosh's loop emits no fragment either
         special = hot_words | distinct.intersection(self._termless)
-        offsets = list(accumulate(map(len, pieces)))
-        starts, ends = offsets[0::2], offsets[1::2]  # one more start than words
         count = len(texts)
         memo = self._memo
         # A word of k terms is k tokens, each emitted with the word's length: lengths[j] is
@@ -250,6 +287,92 @@ class FastHighlighter(highlight.Highlighter):
         if tks:
             out.append(mkfrag(text, tks, startchar=first, endchar=last_end))
         return out
+
+    def _all_words(self, analyzer, text, lo, hi) -> tuple[list[str], list[int], list[int]]:
+        """The words of text[lo:hi] (lo and hi outside any word), their starts and ends."""
+        # No Python step per word: split() on the expression as a group alternates gaps and
+        # words, and the running sum of their lengths gives every word's start and end (what
+        # finditer's spans give, a word at a time).
+        pieces = self._splitter(analyzer).split(text[lo:hi])
+        offsets = list(accumulate(map(len, pieces), initial=lo))
+        return pieces[1::2], offsets[1:-1:2], offsets[2::2]
+
+    def _near_words(self, analyzer, text, words):
+        """The words of `text` that can shape its fragments, with their starts and ends: each
+        word that gives one of `words`, the words before it within the fragmenter's
+        `surround`, and after it enough to end its fragment. None when the whole text must be
+        read (a text cut by the character limit, with Arabic words, or a match with an unusual
+        stretch of punctuation around it).
+
+        Cutting a long text into words was most of highlighting a hit (profiled), yet
+        fragments only hold words near a match. The words that may match are found in C by
+        the expression of `_finder`, the ones that do by `_locator`, and only the stretches
+        around them are cut into words. Fragments stay Whoosh's: tests/search/test_fast_path.py.
+        """
+        fragmenter = self.fragmenter
+        if fragmenter.charlimit and len(text) > fragmenter.charlimit:
+            return None
+        finder = self._finder(analyzer, text, words)
+        if finder is None:
+            return None
+        hot = frozenset(self._hot_words(analyzer, set(finder.findall(text)), words))
+        if not hot:
+            return [], [], []
+        spans = [m.span() for m in _locator(hot).finditer(text)]
+        # Stretches run from a space to a space (no word goes across one), wide enough for
+        # the words a fragment needs unless punctuation fills them: checked below.
+        surround, size = fragmenter.surround, len(text)
+        stretches: list[list[int]] = []
+        for start, end in spans:
+            lo = text.rfind(" ", 0, max(start - surround - surround // 4, 0)) + 1
+            hi = text.find(" ", end + 3 * surround)
+            hi = size if hi < 0 else hi
+            if stretches and lo <= stretches[-1][1]:
+                stretches[-1][1] = hi
+            else:
+                stretches.append([lo, hi])
+        texts: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        bounds = []  # each stretch's first and last word, whether it starts and ends the text
+        for lo, hi in stretches:
+            more = self._all_words(analyzer, text, lo, hi)
+            bounds.append((len(texts), len(texts) + len(more[0]) - 1, lo == 0, hi == size))
+            texts += more[0]
+            starts += more[1]
+            ends += more[2]
+        # Each match must have, in its stretch, the words that feed a fragment's start (those
+        # within `surround` characters of the last word before it, and that word) and the
+        # words that end its fragment (the countdown runs at most 2 * `surround` characters,
+        # and every word here gives at least one token of its length).
+        stretch = 0
+        for start, _end in spans:
+            k = bisect_left(starts, start)
+            while k > bounds[stretch][1]:
+                stretch += 1
+            first, last, opens, closes = bounds[stretch]
+            if not opens and not (k > first and starts[first] < ends[k - 1] - surround):
+                return None
+            if not closes and sum(map(len, texts[k + 1 : last + 1])) < 2 * surround:
+                return None
+        return texts, starts, ends
+
+    def _finder(self, analyzer, text, words) -> re.Pattern | None:
+        """An expression for the words of `text` that may give one of `words`: the words that
+        start with a character whose normalized form starts as one of the terms does. Stems
+        keep a word's first letter (Porter's and Snowball's rules only change endings), which
+        an Arabic word's light stem does not (it drops articles and proclitics): None for a
+        text with Arabic characters, or another tokenizer than ours."""
+        if analyzer.items[0].expression.pattern != TOKEN_PATTERN:
+            return None
+        # The text's non-ASCII characters, in C (a regular expression would step through it).
+        others = text.encode(errors="surrogatepass").translate(None, _ASCII)
+        others = others.decode(errors="surrogatepass")
+        if _ARABIC.search(others):
+            return None
+        initials = {term.removeprefix(FRENCH_PREFIX)[:1] for term in words} - {""}
+        firsts = [c for c in (*_ASCII_WORD, *set(others)) if _initial(c) in initials]
+        return _starting_with("".join(sorted(firsts)))
 
     def _splitter(self, analyzer) -> re.Pattern:
         expression = analyzer.items[0].expression

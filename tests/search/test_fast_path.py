@@ -224,6 +224,85 @@ def test_the_fused_fragmenter_cuts_the_fragments_whoosh_cuts():
                 assert got == expected, (vars(fragmenter), body[:60], words)
 
 
+def test_fragments_read_near_the_matches_are_whooshs_whatever_the_punctuation():
+    """Highlights cut only the stretches around the words that match into words: texts with
+    long runs of punctuation, lines without spaces, words joined by dots, accented and
+    capital initials, matches at either end; the fragments stay Whoosh's."""
+    import random
+
+    from whoosh import highlight
+
+    from search.backend import FastHighlighter, highlight_fragmenter
+
+    backend = connections["default"].get_backend()
+    if not backend.setup_complete:
+        backend.setup()
+    analyzer = backend.schema[backend.content_field_name].analyzer
+    rng = random.Random(17)
+    vocabulary = re.findall(
+        r"\S+",
+        "Law law laws lawful humanitarian Humanitarian HUMANITARIAN ceasefire cease-fire "
+        "Énergie énergies energy U.N U.N.law law.U.N refugees Refugee refuge 2254 x_law "
+        "Ælfric aelfric the of and in to a Geneva Genève internationaux international",
+    )
+    gaps = [" "] * 12 + ["\n\n", ", ", " — ", "...", "; ", "\t"]
+
+    def text(words: int) -> str:
+        return "".join(rng.choice(vocabulary) + rng.choice(gaps) for _ in range(words))
+
+    texts = [text(rng.randint(1, 160)) for _ in range(80)]
+    # Long runs of punctuation: where one is near a match, the whole text is read.
+    texts += [
+        text(30) + rng.choice(["." + "-" * 150 + " ", "!" * 90]) + text(30) for _ in range(12)
+    ]
+    texts += ["law", "law humanitarian", "-" * 500 + "law" + "-" * 500, "law" + "," * 400 + "law"]
+    fragmenters = [
+        highlight_fragmenter(),
+        highlight.ContextFragmenter(maxchars=60, surround=15),
+        highlight.ContextFragmenter(maxchars=30, surround=30),
+        highlight.ContextFragmenter(maxchars=240, surround=80, charlimit=700),
+    ]
+    queries = [{"law"}, {"humanitarian", "ceasefir"}, {"energi", "fr:energ", "aelfric"}]
+    queries += [{"u.n"}, {"2254", "x_law"}, {"refuge"}, {"fr:international", "genev"}]
+    near = whole = 0
+    for fragmenter in fragmenters:
+        fast = FastHighlighter(fragmenter=fragmenter)
+        for text in texts:
+            for words in map(frozenset, queries):
+                expected = _shape(_whoosh_fragments(fast, analyzer, text, words))
+                assert _shape(fast.fragments(analyzer, text, words)) == expected, (text, words)
+                if fast._near_words(analyzer, text, words) is None:
+                    whole += 1
+                else:
+                    near += 1
+    assert near > 2 * whole > 0  # both ways, mostly near the matches
+
+
+def test_stems_keep_the_first_letter_of_their_word_outside_arabic():
+    """Highlights look for a query's words among the words that start with the letter its
+    terms start with (search.highlighting._finder): so no stem, English or French, may change
+    a word's first letter, and no word character outside Arabic may normalize to nothing."""
+    import itertools
+    import random
+    import sys
+
+    from search.analysis import FRENCH_PREFIX, normalize, stems
+
+    rng = random.Random(3)
+    letters = "aeiouybcdgilmnqrstux"
+    words = ["".join(w) for n in range(1, 5) for w in itertools.product("aeiouyslq", repeat=n)]
+    words += ["".join(rng.choices(letters, k=rng.randint(2, 14))) for _ in range(20_000)]
+    for word in words:
+        for term in stems(word):
+            assert term.removeprefix(FRENCH_PREFIX)[:1] == word[0], (word, term)
+    emptied = [
+        c
+        for c in map(chr, range(0x2000))  # Latin, Greek, Cyrillic, Hebrew and more
+        if (c.isalnum() or c == "_") and not "\u0600" <= c <= "\u06ff" and not normalize(c)
+    ]
+    assert emptied == [] and sys.maxunicode > 0x2000
+
+
 def test_fragments_stay_whooshs_when_the_word_memo_is_emptied():
     """A worker's word memo is bounded: emptied when full (between two texts, never halfway
     through one), it relearns the words and cuts the same fragments."""

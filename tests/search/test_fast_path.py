@@ -539,6 +539,45 @@ def test_indexed_terms_are_the_analyzers():
         assert list(fast.spellable_words(text)) == list(plain.spellable_words(text)), text
 
 
+def test_the_shingle_field_holds_every_run_of_two_and_three_words_terms():
+    """Each run of 2 and 3 adjacent kept words, with every term of each word a phrase may
+    match (Arabic alternatives too, never French stems), once per document."""
+    from itertools import product
+
+    from search.analysis import (
+        SHINGLE_SIZES,
+        ShinglesField,
+        document_words,
+        language_tag,
+        phrase_terms,
+    )
+
+    field = ShinglesField("text")
+    texts = [
+        "The Council condemns the bombing of Aleppo; U.N. envoys met in Genève (2254).",
+        language_tag("fr") + "Le Conseil condamne les bombardements internationaux à Genève.",
+        language_tag("ar") + "يدين المجلس القصف على حلب والمدنيين في سوريا وبالسوريين وبسوريا",
+        "law and law and law and law",
+        "one",
+        "",
+    ]
+    for text in texts:
+        _first, words, french = document_words(text)
+        terms = [phrase_terms(word, french) for word in words]
+        expected = {
+            " ".join(run)
+            for size in SHINGLE_SIZES
+            for start in range(len(terms) - size + 1)
+            for run in product(*terms[start : start + size])
+        }
+        postings = list(field.index(text))
+        assert [term for term, *_ in postings] == list(dict.fromkeys(t for t, *_ in postings))
+        assert {term.decode() for term, *_ in postings} == expected, text
+        assert {tuple(rest) for _term, *rest in postings} <= {(1, 1.0, b"")}
+    _first, words, french = document_words(texts[2])
+    assert any(len(phrase_terms(word, french)) > 1 for word in words)  # alternatives tried
+
+
 def test_an_index_change_builds_tables_only_for_new_segments(archive, client, settings):
     """Segments never change: after a publish, a search reuses the tables of the segments it
     already read and builds only the new segment's, with the same answers as Whoosh."""

@@ -17,14 +17,22 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from itertools import chain
+from operator import sub
 
 from django.db import connections
+from whoosh.codec import whoosh3
 from whoosh.index import clean_files
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
+
+_TERM_INFO = whoosh3.W3TermInfo._struct
 
 
 class WorkerDied(RuntimeError):
@@ -83,17 +91,74 @@ class MemoryPostings:
             if fieldname in self.spelling:
                 # One posting per word, at document 0, as Whoosh's writer adds each of them.
                 for word in sorted(self.spelling[fieldname]):
-                    fieldwriter.start_term(word)
-                    fieldwriter.add(0, 1.0, b"", 0)
-                    fieldwriter.finish_term()
+                    _write_term(fieldwriter, word, _AT_ZERO, _UNIT, _NO_VALUE, _NO_LENGTH)
             else:
                 length = [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
                 terms = self.terms[fieldname]
                 for btext in sorted(terms):
+                    postings = terms[btext]
+                    if len(postings[0]) <= blocks._blocklimit:
+                        _write_term(fieldwriter, btext, *postings, length)
+                        continue
                     fieldwriter.start_term(btext)
-                    _fill_blocks(blocks, *terms[btext], length)
+                    _fill_blocks(blocks, *postings, length)
                     fieldwriter.finish_term()
             fieldwriter.finish_field()
+
+
+# The spelling field's postings: one at document 0, of weight 1, without a value or a length.
+_AT_ZERO, _UNIT, _NO_VALUE, _NO_LENGTH = array("I", [0]), array("d", [1.0]), [b""], [0]
+
+
+def _write_term(fieldwriter, btext: bytes, ids: array, weights: array, values: list, length):
+    """Write a term whose postings fit in one block: the bytes that Whoosh's start_term, a
+    posting at a time, and finish_term write (W3PostingsWriter._write_block, W3TermInfo; a
+    test compares the files), in a few calls instead of some forty. Nearly every term of a
+    segment is one of these (most shingles are in a few documents): writing the terms of
+    4,000 documents took 10.7 s of CPU through Whoosh's calls, 7.5 s here."""
+    blocks = fieldwriter._postwriter
+    count = len(ids)
+    stored = array("f", weights)  # as a block holds them
+    if stored.count(1.0) == count:
+        mini_weights = None
+    elif stored.count(stored[0]) == count:
+        mini_weights = stored[0]
+    else:
+        mini_weights = tuple(stored)
+    values = [v for v in values if v]
+    fixed = fieldwriter._format.fixed_value_size()
+    if fixed is None or fixed < 0:
+        mini_values = tuple(values)
+    else:
+        mini_values = None if fixed == 0 else b"".join(values)
+    data = whoosh3.dumps((tuple(map(sub, ids, chain((0,), ids))), mini_weights, mini_values), 2)
+    compression = blocks._compression
+    if compression:
+        data = zlib.compress(data, compression)
+    lengths = [n for n in map(length.__getitem__, ids) if n]
+    shortest = min(lengths) if lengths else None
+    longest = max(lengths) if lengths else 0
+    heaviest = max(0, max(weights))
+    info = whoosh3.dumps(
+        (count, ids[-1], heaviest, compression, length_to_byte(shortest), length_to_byte(longest)),
+        2,
+    )
+    postfile = blocks._postfile
+    offset = postfile.tell()
+    block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
+    postfile.write(block)
+    terminfo = _TERM_INFO.pack(
+        False,
+        sum(stored),
+        count,
+        length_to_byte(shortest),
+        length_to_byte(longest),
+        heaviest,
+        ids[0],
+        ids[-1],
+    )
+    terminfo += pack_long(offset) + pack_int(len(block))
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo)
 
 
 def _fill_blocks(blocks, ids: array, weights: array, values: list, length: list) -> None:

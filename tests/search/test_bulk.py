@@ -94,6 +94,47 @@ def test_a_rebuild_writes_what_whooshs_writer_writes(archive, settings):
     _same(whooshs, rebuilt)
 
 
+def _postings_files() -> list[tuple[bytes, bytes]]:
+    """Each segment's term table and postings file, as written."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    ix = connections["default"].get_backend().index
+    files = []
+    for segment in ix._segments():
+        storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+        contents = []
+        for ext in (W3Codec.TERMS_EXT, W3Codec.POSTS_EXT):
+            f = segment.open_file(storage, ext)
+            contents.append(bytes(f.read()))
+            f.close()
+        files.append(tuple(contents))
+        if storage is not ix.storage:
+            storage.close()
+    return files
+
+
+def test_terms_in_one_block_are_written_byte_for_byte_as_whooshs_calls_write_them(
+    archive, settings, monkeypatch
+):
+    """The rebuild writes a term whose postings fit in one block itself (bulk._write_term);
+    the term table and postings files are the ones Whoosh's per-posting calls write."""
+    settings.BAYAN_INDEX_PROCS = 1
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 40
+    queue.rebuild(progress=False)
+    ours = _postings_files()
+
+    def through_whoosh(fieldwriter, btext, ids, weights, values, length):
+        fieldwriter.start_term(btext)
+        bulk._fill_blocks(fieldwriter._postwriter, ids, weights, values, length)
+        fieldwriter.finish_term()
+
+    monkeypatch.setattr(bulk, "_write_term", through_whoosh)
+    queue.rebuild(progress=False)
+    whooshs = _postings_files()
+    assert len(ours) == 3 and all(terms and postings for terms, postings in ours)
+    assert ours == whooshs
+
+
 def test_a_failed_rebuild_leaves_the_index_as_it_was(archive, settings, monkeypatch):
     before = snapshot()
     settings.BAYAN_INDEX_PROCS = 1

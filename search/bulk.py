@@ -135,10 +135,7 @@ def _write_term(fieldwriter, btext: bytes, ids: array, weights: array, values: l
     compression = blocks._compression
     if compression:
         data = zlib.compress(data, compression)
-    lengths = [n for n in map(length.__getitem__, ids) if n]
-    shortest = min(lengths) if lengths else None
-    longest = max(lengths) if lengths else 0
-    heaviest = max(0, max(weights))
+    shortest, longest, heaviest = _block_statistics(ids, weights, length)
     info = whoosh3.dumps(
         (count, ids[-1], heaviest, compression, length_to_byte(shortest), length_to_byte(longest)),
         2,
@@ -170,15 +167,22 @@ def _fill_blocks(blocks, ids: array, weights: array, values: list, length: list)
         end = min(start + limit, count)
         block_ids = ids[start:end]
         block_weights = weights[start:end]
-        lengths = [n for n in map(length.__getitem__, block_ids) if n]
         blocks._ids = block_ids
         blocks._weights = array("f", block_weights)
         blocks._values = [v for v in values[start:end] if v]
-        blocks._maxweight = max(0, max(block_weights))
-        blocks._minlength = min(lengths) if lengths else None
-        blocks._maxlength = max(lengths) if lengths else 0
+        shortest, longest, heaviest = _block_statistics(block_ids, block_weights, length)
+        blocks._minlength, blocks._maxlength, blocks._maxweight = shortest, longest, heaviest
         if end < count:
             blocks._write_block()
+
+
+def _block_statistics(ids: array, weights: array, length: list) -> tuple:
+    """(shortest field length, longest, largest weight) of a block, as Whoosh's add_posting
+    keeps them: lengths of 0 are not counted, and no length at all is None and 0."""
+    lengths = [n for n in map(length.__getitem__, ids) if n]
+    if not lengths:
+        return None, 0, max(0, max(weights))
+    return min(lengths), max(lengths), max(0, max(weights))
 
 
 class SegmentBuilder(SegmentWriter):

@@ -27,7 +27,6 @@ class MarkFormatter(highlight.Formatter):
 
 
 _ASCII = bytes(range(128))
-_ASCII_WORD = [c for c in map(chr, range(128)) if c.isalnum() or c == "_"]  # \w in ASCII
 _ARABIC = re.compile("[\u0600-\u06ff]")
 _NO_WORD = re.compile("(?!)")
 # After a word's first character: it starts a word, following neither a word character nor
@@ -41,6 +40,9 @@ def _initial(char: str) -> str:
     """The first character of a word that starts with `char`, once normalized ("" when no
     word starts with it: not a word character, \\w)."""
     return normalize(char)[:1] if char.isalnum() or char == "_" else ""
+
+
+_ASCII_WORD = [c for c in map(chr, range(128)) if _initial(c)]  # \w in ASCII
 
 
 @lru_cache(maxsize=1024)

@@ -549,10 +549,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         results = [self._result(h, h.score or 0, rc, highlight) for h in page]
         counts = {}
         if facets:
-            fields = {}
-            for name, options in facets.items():
-                size = (options or {}).get("size")
-                fields[name] = tables.facet_counts(searcher, name, mask, size)
+            sizes = {name: (options or {}).get("size") for name, options in facets.items()}
+            fields = tables.facet_counts(searcher, sizes, mask)
             counts = {"fields": fields, "dates": {}, "queries": {}}
         return {
             "results": results,

@@ -5,8 +5,8 @@ documents that walk, repeated for the total, each facet and the page, is most of
 Here a query is read once from the posting *blocks* of its terms into arrays over global
 document numbers:
 
-- `match(q)`: a boolean mask of the live documents q matches, for the total and for every
-  facet count (one bincount per facet over per-searcher tables);
+- `match(q)`: a boolean mask of the live documents q matches, for the total and for the
+  facet counts (one bincount for all the facets, over per-searcher tables);
 - `scored(q)`: that mask and Whoosh's BM25F score of each matching document, computed in one
   vectorized pass with Whoosh's own formula and statistics (idf, average field length,
   byte-encoded field lengths, float32 weights), so that the page's top documents are a
@@ -27,6 +27,7 @@ import io
 import pickle
 import zlib
 from collections import OrderedDict
+from itertools import accumulate
 
 import numpy as np
 from django.conf import settings
@@ -139,11 +140,9 @@ def _leaf_postings(leaf, field, text) -> tuple[np.ndarray, np.ndarray]:
         info = terms.term_info(field, btext)
     except (KeyError, TermNotFound):
         return empty
-    buf = getattr(terms._postfile, "_buf", None)
-    if buf is not None and not info.is_inlined() and isinstance(terms, W3TermsReader):
-        # Whoosh 2.7.4 reads the length back as a 1-tuple (unpack_int without [0]).
-        length = info._length[0] if isinstance(info._length, tuple) else info._length
-        return _read_blocks(buf, info._offset, length)
+    buf = _postings_bytes(terms)
+    if buf is not None and not info.is_inlined():
+        return _read_blocks(buf, *_span(info))
     ids, weights = [], []
     m = terms.matcher(field, btext, leaf.schema[field].format)
     while m.is_active():  # postings kept inline in the term's entry, or another codec
@@ -156,21 +155,30 @@ def _leaf_postings(leaf, field, text) -> tuple[np.ndarray, np.ndarray]:
 _BLOCK_MAGIC = b"W3Bl"
 
 
-def _read_blocks(buf, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """A term's postings read straight from the segment's bytes, in Whoosh 3's block format
-    (whoosh.codec.whoosh3.W3PostingsWriter): a 4-byte tag, then per block its length (a
-    signed big-endian int, negative for the last), a pickled info tuple (count, last id,
-    max weight, compression, min and max length bytes), and the pickled data tuple (ids
-    delta-encoded from 0; weights None for all 1.0, one float for all, or one each; the
-    encoded values), zlib-compressed when the info says so.
+def _postings_bytes(terms):
+    """The bytes of a segment's posting file, where the blocks can be read straight from them
+    (Whoosh 3's codec over a mapped file), else None."""
+    buf = getattr(terms._postfile, "_buf", None)
+    return buf if buf is not None and isinstance(terms, W3TermsReader) else None
 
-    Whoosh's matcher reads the same bytes through a file object and decodes every posting in
-    Python; here each block costs a decompression and an unpickling, and the ids and weights
-    of all blocks become arrays in one step (equal to the matcher's: tested)."""
+
+def _span(info) -> tuple[int, int]:
+    """(offset, length) of a term's posting list in the posting file."""
+    # Whoosh 2.7.4 reads the length back as a 1-tuple (unpack_int without [0]).
+    length = info._length[0] if isinstance(info._length, tuple) else info._length
+    return info._offset, length
+
+
+def _blocks(buf, offset: int, length: int):
+    """(count, ids, weights) of each block of a term's posting list, read straight from the
+    segment's bytes in Whoosh 3's block format (whoosh.codec.whoosh3.W3PostingsWriter): a
+    4-byte tag, then per block its length (a signed big-endian int, negative for the last), a
+    pickled info tuple (count, last id, max weight, compression, min and max length bytes),
+    and the pickled data tuple (ids delta-encoded from 0; weights None for all 1.0, one float
+    for all, or one each; the encoded values), zlib-compressed when the info says so."""
     if bytes(buf[offset : offset + 4]) != _BLOCK_MAGIC:
         raise ValueError("not a Whoosh 3 posting list")
     position, end = offset + 4, offset + length
-    counts, deltas, weights = [], [], []
     while position < end:
         size = int.from_bytes(buf[position : position + 4], "big", signed=True)
         last, size = size < 0, abs(size)
@@ -180,6 +188,20 @@ def _read_blocks(buf, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]
         block_ids, block_weights, _values = pickle.loads(
             zlib.decompress(data) if compression else data
         )
+        yield count, block_ids, block_weights
+        position += 4 + size
+        if last:
+            break
+
+
+def _read_blocks(buf, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings, as arrays of ids and weights (see _blocks).
+
+    Whoosh's matcher reads the same bytes through a file object and decodes every posting in
+    Python; here each block costs a decompression and an unpickling, and the ids and weights
+    of all blocks become arrays in one step (equal to the matcher's: tested)."""
+    counts, deltas, weights = [], [], []
+    for count, block_ids, block_weights in _blocks(buf, offset, length):
         counts.append(count)
         deltas.extend(block_ids)
         if block_weights is None:
@@ -188,9 +210,6 @@ def _read_blocks(buf, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]
             weights.extend([block_weights] * count)
         else:
             weights.extend(block_weights)
-        position += 4 + size
-        if last:
-            break
     if not counts:
         return _EMPTY, np.zeros(0)
     # Each block's ids restart from 0: a running sum over all deltas, minus the sum at the
@@ -201,6 +220,31 @@ def _read_blocks(buf, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]
     ids = running - np.repeat(before, counts)
     # Whoosh holds weights as float32 (array "f").
     return ids, np.asarray(weights, dtype=np.float32).astype(np.float64)
+
+
+def _field_ids(leaf, field):
+    """(term bytes, document numbers as a list) of every term of a field in one segment, in
+    term order: one walk of the field's terms, each list read as _blocks reads it.
+
+    A facet field holds thousands of short lists (a person's, a place's), for which a term
+    lookup and the arrays of _leaf_postings cost 60 µs a list: most of a fresh process's
+    first search at 100,000 documents."""
+    terms = leaf._terms
+    buf = _postings_bytes(terms)
+    if buf is None:  # another codec: its own lexicon and matchers
+        for btext in leaf.lexicon(field):
+            yield btext, _leaf_postings(leaf, field, btext)[0].tolist()
+        return
+    for (fieldname, btext), info in terms.items_from(field, b""):
+        if fieldname != field:
+            break
+        if info.is_inlined():
+            yield btext, _leaf_postings(leaf, field, btext)[0].tolist()
+            continue
+        ids: list[int] = []
+        for _count, block_ids, _weights in _blocks(buf, *_span(info)):
+            ids.extend(accumulate(block_ids))  # ids restart from 0 in each block
+        yield btext, ids
 
 
 class FastTables:
@@ -640,15 +684,15 @@ def _leaf_lengths(leaf, field) -> np.ndarray:
 
 def _leaf_facet(leaf, field) -> tuple[list[str], np.ndarray, np.ndarray]:
     """A segment's facet keys and, document by document, their codes (see _facet)."""
-    keys, owners, codes = [], [], []
+    keys, sizes, owners = [], [], []
     if field in leaf.schema:
-        for key in leaf.field_terms(field):  # sorted
-            ids = _leaf_postings(leaf, field, key)[0]
-            owners.append(ids)
-            codes.append(np.full(len(ids), len(keys), dtype=np.int32))
-            keys.append(key)
-    owner = np.concatenate(owners) if owners else _EMPTY
-    code = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
+        from_bytes = leaf.schema[field].from_bytes
+        for btext, ids in _field_ids(leaf, field):  # sorted
+            keys.append(from_bytes(btext))
+            sizes.append(len(ids))
+            owners.extend(ids)
+    owner = np.asarray(owners, dtype=np.int64)
+    code = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
     order = np.argsort(owner, kind="stable")
     starts = np.zeros(leaf.doc_count_all() + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner, minlength=leaf.doc_count_all()), out=starts[1:])

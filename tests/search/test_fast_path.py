@@ -644,3 +644,22 @@ def test_postings_read_from_the_segment_bytes_are_whooshs(archive):
             assert fast_weights.tolist() == weights, (field, btext)
             checked += 1
     assert checked > 1000
+
+
+def test_a_fields_lists_read_in_one_walk_are_whooshs(archive):
+    """Facet tables read every posting list of a field in one walk of its terms (_field_ids):
+    for every field, the same terms in the same order, each with the documents of Whoosh's own
+    matcher, lists of several blocks included."""
+    from search.fast import _field_ids
+
+    _, searcher = _backend()
+    longest = 0
+    for leaf, _offset in searcher.reader().leaf_readers():
+        for field in leaf.indexed_field_names():
+            expected = []
+            for btext in leaf.lexicon(field):
+                expected.append((btext, list(leaf.postings(field, btext).all_ids())))
+            walked = list(_field_ids(leaf, field))
+            assert walked == expected, field
+            longest = max([longest, *(len(ids) for _b, ids in walked)])
+    assert longest > 128  # Whoosh's block size: some list spans several blocks

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
+from array import array
 from collections import OrderedDict
 from itertools import accumulate
 
@@ -684,14 +685,14 @@ def _leaf_lengths(leaf, field) -> np.ndarray:
 
 def _leaf_facet(leaf, field) -> tuple[list[str], np.ndarray, np.ndarray]:
     """A segment's facet keys and, document by document, their codes (see _facet)."""
-    keys, sizes, owners = [], [], []
+    keys, sizes, owners = [], [], array("q")  # 8 bytes an entry, not a Python int's 36
     if field in leaf.schema:
         from_bytes = leaf.schema[field].from_bytes
         for btext, ids in _field_ids(leaf, field):  # sorted
             keys.append(from_bytes(btext))
             sizes.append(len(ids))
             owners.extend(ids)
-    owner = np.asarray(owners, dtype=np.int64)
+    owner = np.frombuffer(owners, dtype=np.int64)
     code = np.repeat(np.arange(len(keys), dtype=np.int32), sizes)
     order = np.argsort(owner, kind="stable")
     starts = np.zeros(leaf.doc_count_all() + 1, dtype=np.int64)

@@ -186,10 +186,11 @@ class BufferReader(io.RawIOBase):
 def _fix_whoosh() -> None:
     """A bug of Whoosh 2.7.4, fixed: AndMaybeMatcher.skip_to(id) moves its optional matcher to
     `id`, not to where its required matcher landed; a document past `id` that both hold then
-    loses the optional matcher's score. Whoosh makes one out of a union whose word can no
-    longer reach the page alone (the collector's replace(), every 10 matches): at 4,000
-    documents, "violations" with two organizations chosen ranked documents holding both of
-    the query's terms by one of them (its next() already moves to the required one's id)."""
+    loses the optional matcher's score. Whoosh makes one out of a union when one of its
+    terms can no longer bring a document onto the page by itself (the collector's replace(),
+    every 10 matches): at 4,000 documents, "violations" with two organizations chosen scored
+    documents holding both of the word's terms as if they held one. Its next() already moves
+    to the required one's id."""
     from whoosh.matching import mcore
     from whoosh.matching.binary import AndMaybeMatcher
 

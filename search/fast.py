@@ -171,8 +171,8 @@ def _span(info) -> tuple[int, int]:
 
 
 def _blocks(buf, offset: int, length: int):
-    """(count, ids, weights) of each block of a term's posting list, read straight from the
-    segment's bytes in Whoosh 3's block format (whoosh.codec.whoosh3.W3PostingsWriter): a
+    """(count, id gaps, weights) of each block of a term's posting list, read straight from
+    the segment's bytes in Whoosh 3's block format (whoosh.codec.whoosh3.W3PostingsWriter): a
     4-byte tag, then per block its length (a signed big-endian int, negative for the last), a
     pickled info tuple (count, last id, max weight, compression, min and max length bytes),
     and the pickled data tuple (ids delta-encoded from 0; weights None for all 1.0, one float

@@ -583,9 +583,11 @@ class FastTables:
     def facet_counts(self, searcher, sizes: dict, mask) -> dict[str, list[tuple[str, int]]]:
         """For each field of `sizes`, (key, count) of the keys the matching documents have,
         most frequent first (the first `size` of them)."""
+        if not sizes:
+            return {}
         if len(sizes) == 1:
-            # The counts of a chosen facet without its own filter: that field's table holds a
-            # fifteenth of the joined table's entries.
+            # The counts of a chosen facet without its own filter: that field's own table
+            # holds a part of the joined one's entries (a fifteenth for the issuer).
             (field,) = sizes
             _keys, code, starts, totals = self._facet(searcher, field)
             bounds = {field: 0}

@@ -136,23 +136,15 @@ def _write_term(fieldwriter, btext: bytes, ids: array, weights: array, values: l
     if compression:
         data = zlib.compress(data, compression)
     shortest, longest, heaviest = _block_statistics(ids, weights, length)
-    info = whoosh3.dumps(
-        (count, ids[-1], heaviest, compression, length_to_byte(shortest), length_to_byte(longest)),
-        2,
-    )
+    # The block's info and the term's entry both keep the lengths as bytes.
+    min_byte, max_byte = length_to_byte(shortest), length_to_byte(longest)
+    info = whoosh3.dumps((count, ids[-1], heaviest, compression, min_byte, max_byte), 2)
     postfile = blocks._postfile
     offset = postfile.tell()
     block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
     postfile.write(block)
     terminfo = _TERM_INFO.pack(
-        False,
-        sum(stored),
-        count,
-        length_to_byte(shortest),
-        length_to_byte(longest),
-        heaviest,
-        ids[0],
-        ids[-1],
+        False, sum(stored), count, min_byte, max_byte, heaviest, ids[0], ids[-1]
     )
     terminfo += pack_long(offset) + pack_int(len(block))
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo)

@@ -265,7 +265,7 @@ class FastTables:
         self._live = None
         self._shingle_fields: dict[str, str | None] = {}
         self._lengths: dict[str, np.ndarray] = {}
-        self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self._facets: dict[str, tuple[list[str], np.ndarray, np.ndarray, np.ndarray]] = {}
         self._joined = None
         self._columns: dict[str, np.ndarray] = {}
         self._term_stats: dict[tuple[str, bytes], tuple[float, int] | None] = {}
@@ -594,7 +594,7 @@ class FastTables:
         else:
             # All the fields in one pass: a pass per field cost twice as much on the
             # benchmark's mix (each gathered and counted a few entries).
-            _fields, code, starts, totals, bounds = self._joined_facets(searcher, sizes)
+            code, starts, totals, bounds = self._joined_facets(searcher, sizes)
         if int(np.count_nonzero(mask)) * 2 <= len(mask):
             counts = np.bincount(code[_rows(starts, np.flatnonzero(mask))], minlength=len(totals))
         else:
@@ -612,13 +612,13 @@ class FastTables:
         return out
 
     def _joined_facets(self, searcher, wanted):
-        """(fields, code, starts, totals, bounds): the tables of several facet fields (see
-        _facet) in one, each document's codes of every field in one run; a field's codes
-        are shifted by its bound. It holds every field asked for so far, so that the sets
-        that searches ask for (each leaves out its chosen facets) share one table."""
+        """(code, starts, totals, bounds): the tables of several facet fields (see _facet)
+        in one, each document's codes of every field in one run; a field's codes are shifted
+        by its bound. It holds every field asked for so far (the keys of `bounds`), so that
+        the sets that searches ask for (each leaves out its chosen facets) share one table."""
         joined = self._joined
-        if joined is None or not set(wanted) <= joined[0]:
-            fields = sorted(set(wanted) | (joined[0] if joined else set()))
+        if joined is None or not joined[3].keys() >= set(wanted):
+            fields = sorted(set(wanted).union(joined[3] if joined else ()))
             tables = [self._facet(searcher, field) for field in fields]
             per_doc = sum(np.diff(starts) for _k, _c, starts, _t in tables)
             starts = np.zeros(len(per_doc) + 1, dtype=np.int64)
@@ -633,7 +633,7 @@ class FastTables:
                 fill += lengths
                 bounds[field], base = base, base + len(keys)
             totals = np.concatenate([t for _k, _c, _s, t in tables]).astype(np.int64)
-            joined = self._joined = (frozenset(fields), code, starts, totals, bounds)
+            joined = self._joined = (code, starts, totals, bounds)
         return joined
 
     def _facet(self, searcher, field):

@@ -4,9 +4,10 @@ Whoosh's writer sends every posting through an external sort (pickled to tempora
 back and merged: about half of a rebuild's time, profiled), then hands the postings to the
 codec one call at a time. A rebuild knows all of its documents up front, so here each worker
 process builds whole segments of contiguous documents: it reads its records from the database
-itself, gathers each term's postings in arrays in document order (nothing to sort but the
-terms), and writes them a block at a time through Whoosh's own codec. The new segments replace
-the old ones in one commit at the end, so the old index answers searches until then.
+itself, gathers each field's postings in columns in document order, sorts them by term once
+(numpy's stable sort keeps each term's documents in order), and writes each term's blocks in
+Whoosh's own format. The new segments replace the old ones in one commit at the end, so the
+old index answers searches until then.
 
 The segments are the ones Whoosh's writer makes (a test compares every posting), except that
 the spelling field holds each word once, where Whoosh adds it again for every document that
@@ -15,16 +16,19 @@ has it: only its words are ever read (search.backend._suggest).
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from itertools import chain
-from operator import sub
+from functools import lru_cache, partial
+from itertools import chain, count, repeat
+from operator import mul, sub
 
+import numpy as np
 from django.db import connections
 from whoosh.codec import whoosh3
 from whoosh.index import clean_files
@@ -39,14 +43,73 @@ class WorkerDied(RuntimeError):
     """A worker process of a rebuild ended abruptly; the index was left as it was."""
 
 
-class MemoryPostings:
-    """Whoosh's PostingPool, in memory: per field and term, the postings in arrival order.
+# Terms whose postings `FieldPostings.by_term` turns into Python numbers at a time.
+_TERMS_AT_A_TIME = 4096
 
-    Documents arrive in docnum order, so each term's postings are already sorted."""
+
+class FieldPostings:
+    """One field's postings in arrival order, a column each: the term's code (given when the
+    term is first met), the document, the weight and the value. Columns grow by whole
+    documents in C: a posting appended at a time to its own term's arrays, three appends and
+    a lookup each, was a fifth of a rebuild (profiled), and those arrays, two tuples and
+    lists a term, were most of what Python's collector walked."""
+
+    __slots__ = ("codes", "docs", "next_code", "table", "values", "weights")
+
+    def __init__(self, valued: bool):
+        self.table: dict[bytes, int] = {}
+        self.next_code = count()  # codes are unique, not consecutive: a met term takes one too
+        self.codes, self.docs, self.weights = array("I"), array("I"), array("d")
+        # Weights as doubles: Whoosh keeps the block's largest weight unrounded. A format
+        # without values (Existence: the ID fields, the shingles) keeps no column of them.
+        self.values: list | None = [] if valued else None
+
+    def add(self, docnum: int, btexts, weights, values, boost: float) -> None:
+        self.codes.extend(map(self.table.setdefault, btexts, self.next_code))
+        self.docs.extend(repeat(docnum, len(btexts)))
+        self.weights.extend(weights if boost == 1.0 else map(mul, weights, repeat(boost)))
+        if self.values is not None:
+            self.values.extend(values)
+
+    def by_term(self) -> Iterator[tuple[bytes, list, list, Sequence]]:
+        """(term, documents, weights, values) of every term, terms sorted, each term's
+        postings in document order (a stable sort keeps the order in which they came)."""
+        terms = sorted(self.table)
+        rank = np.zeros(next(self.next_code), np.uint32)
+        rank[np.fromiter(map(self.table.__getitem__, terms), np.int64, len(terms))] = np.arange(
+            len(terms), dtype=np.uint32
+        )
+        ranks = rank[np.frombuffer(self.codes, np.uint32)]
+        order = np.argsort(ranks, kind="stable")
+        bounds = np.searchsorted(ranks[order], np.arange(len(terms) + 1)).tolist()
+        docs = np.frombuffer(self.docs, np.uint32)[order]
+        weights = np.frombuffer(self.weights, np.float64)[order]
+        values = () if self.values is None else list(map(self.values.__getitem__, order.tolist()))
+        # As Python numbers, which the blocks pickle as Whoosh's do: a few thousand terms'
+        # postings at a time, since a list of numbers takes ten times an array's memory.
+        for first in range(0, len(terms), _TERMS_AT_A_TIME):
+            last = min(first + _TERMS_AT_A_TIME, len(terms))
+            low, high = bounds[first], bounds[last]
+            ids, weighed = docs[low:high].tolist(), weights[low:high].tolist()
+            for term, start, end in zip(
+                terms[first:last], bounds[first:last], bounds[first + 1 : last + 1], strict=True
+            ):
+                yield (
+                    term,
+                    ids[start - low : end - low],
+                    weighed[start - low : end - low],
+                    values[start:end],
+                )
+
+
+class MemoryPostings:
+    """Whoosh's PostingPool, in memory: per field, its postings in arrival order (documents
+    arrive in docnum order, so each term's postings come sorted)."""
 
     def __init__(self, schema):
+        self.schema = schema
         self.fieldnames: set[str] = set()  # read by Whoosh's writer
-        self.terms: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        self.fields: dict[str, FieldPostings] = {}
         self.spelling: dict[str, set[bytes]] = {}
         self.spelling_fields = {
             field.spelling_fieldname(name)
@@ -58,64 +121,77 @@ class MemoryPostings:
         """PostingPool.add: one posting, or a spelling word."""
         fieldname, btext, docnum, weight, vbytes = item
         if fieldname in self.spelling_fields:
-            self.spelling.setdefault(fieldname, set()).add(btext)
+            self.add_spelling(fieldname, (btext,))
         else:
             self.add_field(fieldname, docnum, [(btext, 0, weight, vbytes)], 1.0, False)
+
+    def add_spelling(self, fieldname: str, words: Iterable[bytes]) -> None:
+        """A document's spelling words, kept once each (see the module's docstring)."""
+        self.spelling.setdefault(fieldname, set()).update(words)
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
         """Every (term, frequency, weight, value) of one field of a document, in one call;
         returns the field's length (Whoosh counts the frequencies of scorable fields)."""
-        terms = self.terms.get(fieldname)
-        if terms is None:
-            terms = self.terms[fieldname] = {}
-        length = 0
-        for btext, freq, weight, vbytes in items:
-            postings = terms.get(btext)
-            if postings is None:
-                # Weights as doubles: Whoosh keeps the block's largest weight unrounded.
-                postings = terms[btext] = (array("I"), array("d"), [])
-            postings[0].append(docnum)
-            postings[1].append(weight * boost)
-            postings[2].append(vbytes or b"")
-            length += freq
-        return length if scorable else 0
+        postings = self.fields.get(fieldname)
+        if postings is None:
+            valued = self.schema[fieldname].format.fixed_value_size() != 0
+            postings = self.fields[fieldname] = FieldPostings(valued)
+        columns = tuple(zip(*items, strict=True))  # in C: terms, frequencies, weights, values
+        if not columns:
+            return 0
+        btexts, freqs, weights, values = columns
+        postings.add(docnum, btexts, weights, values, boost)
+        return sum(freqs) if scorable else 0
 
     def cleanup(self) -> None:
-        self.terms, self.spelling = {}, {}
+        self.fields, self.spelling = {}, {}
 
     def write(self, fieldwriter, schema, lengths, doccount: int) -> None:
         """Write every term's postings through the codec's field writer, terms in order."""
-        for fieldname in sorted(self.terms.keys() | self.spelling.keys()):
+        for fieldname in sorted(self.fields.keys() | self.spelling.keys()):
             fieldwriter.start_field(fieldname, schema[fieldname])
-            blocks = fieldwriter._postwriter
             if fieldname in self.spelling:
                 # One posting per word, at document 0, as Whoosh's writer adds each of them.
+                block = _one_block(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
                 for word in sorted(self.spelling[fieldname]):
-                    _write_term(fieldwriter, word, _AT_ZERO, _UNIT, _NO_VALUE, _NO_LENGTH)
+                    _write_term(fieldwriter, word, *block)
             else:
                 length = [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
-                terms = self.terms[fieldname]
-                for btext in sorted(terms):
-                    postings = terms[btext]
-                    if len(postings[0]) <= blocks._blocklimit:
-                        _write_term(fieldwriter, btext, *postings, length)
-                        continue
-                    fieldwriter.start_term(btext)
-                    _fill_blocks(blocks, *postings, length)
-                    fieldwriter.finish_term()
+                # Taken out of the pool, so that each field's columns go once it is written.
+                _write_field(fieldwriter, self.fields.pop(fieldname), length)
             fieldwriter.finish_field()
 
 
+def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
+    """Write one field's terms, each block through Whoosh's postings writer or, for the terms
+    that fit in one block (nearly all), by `_one_block` and `_write_term`."""
+    blocks = fieldwriter._postwriter
+    # Without values, a block is its documents and weights, and blocks repeat: a shingle found
+    # in one document only is a block of that document's number alone, the same for each of
+    # the hundreds of such shingles it has.
+    made = lru_cache(maxsize=1 << 16)(partial(_one_block, fieldwriter, length=length))
+    for btext, ids, weights, values in postings.by_term():
+        if len(ids) > blocks._blocklimit:
+            fieldwriter.start_term(btext)
+            _fill_blocks(blocks, ids, weights, values, length)
+            fieldwriter.finish_term()
+        elif postings.values is None:
+            _write_term(fieldwriter, btext, *made(tuple(ids), tuple(weights), ()))
+        else:
+            _write_term(fieldwriter, btext, *_one_block(fieldwriter, ids, weights, values, length))
+
+
 # The spelling field's postings: one at document 0, of weight 1, without a value or a length.
-_AT_ZERO, _UNIT, _NO_VALUE, _NO_LENGTH = array("I", [0]), array("d", [1.0]), [b""], [0]
+_AT_ZERO, _UNIT, _NO_LENGTH = (0,), (1.0,), (0,)
 
 
-def _write_term(fieldwriter, btext: bytes, ids: array, weights: array, values: list, length):
-    """Write a term whose postings fit in one block: the bytes that Whoosh's start_term, a
-    posting at a time, and finish_term write (W3PostingsWriter._write_block, W3TermInfo; a
-    test compares the files), in a few calls instead of some forty. Nearly every term of a
-    segment is one of these (most shingles are in a few documents): writing the terms of
-    4,000 documents took 10.7 s of CPU through Whoosh's calls, 7.5 s here."""
+def _one_block(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, length):
+    """The block of a term whose postings fit in one, and the term's entry but for where the
+    block is: the bytes that Whoosh's start_term, a posting at a time, and finish_term write
+    (W3PostingsWriter._write_block, W3TermInfo; a test compares the files), in a few calls
+    instead of some forty. Nearly every term of a segment is one of these (most shingles are
+    in a few documents): writing the terms of 4,000 documents took 10.7 s of CPU through
+    Whoosh's calls, 7.5 s here."""
     blocks = fieldwriter._postwriter
     count = len(ids)
     stored = array("f", weights)  # as a block holds them
@@ -139,18 +215,23 @@ def _write_term(fieldwriter, btext: bytes, ids: array, weights: array, values: l
     # The block's info and the term's entry both keep the lengths as bytes.
     min_byte, max_byte = length_to_byte(shortest), length_to_byte(longest)
     info = whoosh3.dumps((count, ids[-1], heaviest, compression, min_byte, max_byte), 2)
-    postfile = blocks._postfile
-    offset = postfile.tell()
     block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
-    postfile.write(block)
-    terminfo = _TERM_INFO.pack(
+    entry = _TERM_INFO.pack(
         False, sum(stored), count, min_byte, max_byte, heaviest, ids[0], ids[-1]
     )
-    terminfo += pack_long(offset) + pack_int(len(block))
-    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, terminfo)
+    return block, entry
 
 
-def _fill_blocks(blocks, ids: array, weights: array, values: list, length: list) -> None:
+def _write_term(fieldwriter, btext: bytes, block: bytes, entry: bytes) -> None:
+    """Write a one-block term: its block, then its entry with where the block is."""
+    postfile = fieldwriter._postwriter._postfile
+    offset = postfile.tell()
+    postfile.write(block)
+    entry += pack_long(offset) + pack_int(len(block))
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, entry)
+
+
+def _fill_blocks(blocks, ids: list, weights: list, values: Sequence, length: list) -> None:
     """Set one term's postings into Whoosh's postings writer a block at a time, with the
     statistics its add_posting would have kept; finish_term writes the last block."""
     limit = blocks._blocklimit
@@ -168,7 +249,7 @@ def _fill_blocks(blocks, ids: array, weights: array, values: list, length: list)
             blocks._write_block()
 
 
-def _block_statistics(ids: array, weights: array, length: list) -> tuple:
+def _block_statistics(ids: Sequence, weights: Sequence, length: Sequence) -> tuple:
     """(shortest field length, longest, largest weight) of a block, as Whoosh's add_posting
     keeps them: lengths of 0 are not counted, and no length at all is None and 0."""
     lengths = [n for n in map(length.__getitem__, ids) if n]
@@ -211,8 +292,7 @@ class SegmentBuilder(SegmentWriter):
                 )
             if field.separate_spelling():
                 spellfield = field.spelling_fieldname(fieldname)
-                for word in field.spellable_words(value):
-                    pool.add((spellfield, word.encode("utf-8"), 0, 1, b""))
+                pool.add_spelling(spellfield, map(str.encode, field.spellable_words(value)))
             vformat = field.vector
             if vformat:
                 vitems = vformat.word_values(value, field.analyzer, mode="index")
@@ -248,16 +328,26 @@ _inherited: list = []
 def _segment(ids: list[int]):
     """Build one segment of these documents (in a worker, or in this process)."""
     ix, documents, done = _job
-    writer = SegmentBuilder(ix)
-    for batch in documents(ids):
-        for document in batch:
-            writer.add_document(**document)
-        with done.get_lock():
-            done.value += len(batch)
-    if not writer._added:
-        writer._close_segment()
-        return None
-    return writer._finalize_segment()
+    # Python's collector runs every few hundred new objects, and a rebuild makes millions
+    # (the ORM's records and their cycles, the analyzers' tuples): left to itself, it was a
+    # seventh of a segment's CPU at 12,500 documents. Once a batch, it finds the same cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        writer = SegmentBuilder(ix)
+        for batch in documents(ids):
+            for document in batch:
+                writer.add_document(**document)
+            with done.get_lock():
+                done.value += len(batch)
+            gc.collect(1)
+        if not writer._added:
+            writer._close_segment()
+            return None
+        return writer._finalize_segment()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _start_worker() -> None:

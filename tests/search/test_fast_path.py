@@ -554,10 +554,14 @@ def test_indexed_terms_are_the_analyzers():
         "of the and a an to in -- 'quoted' e.g. N'Diaye al-Assad CAPITALS mixed123 x",
         "",
         "the of and",
+        "Council councils COUNCIL met; the council's envoys met the councils again, met.",
     ]
     for text in texts:
         assert list(fast.index(text)) == list(plain.index(text)), text
         assert list(fast.spellable_words(text)) == list(plain.spellable_words(text)), text
+    boosted = text_field(field_boost=2.5)
+    boosted_plain = TEXT(analyzer=text_analyzer(), field_boost=2.5)
+    assert list(boosted.index(texts[-1])) == list(boosted_plain.index(texts[-1]))
 
 
 def test_the_shingle_field_holds_every_run_of_two_and_three_words_terms():

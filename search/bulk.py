@@ -51,8 +51,7 @@ class FieldPostings:
     """One field's postings in arrival order, a column each: the term's code (given when the
     term is first met), the document, the weight and the value. Columns grow by whole
     documents in C: a posting appended at a time to its own term's arrays, three appends and
-    a lookup each, was a fifth of a rebuild (profiled), and those arrays, two tuples and
-    lists a term, were most of what Python's collector walked."""
+    a lookup each, was a fifth of a rebuild (profiled)."""
 
     __slots__ = ("codes", "docs", "next_code", "table", "values", "weights")
 

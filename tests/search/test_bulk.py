@@ -94,6 +94,31 @@ def test_a_rebuild_writes_what_whooshs_writer_writes(archive, settings):
     _same(whooshs, rebuilt)
 
 
+def test_terms_over_several_blocks_are_written_as_whooshs(archive, settings, monkeypatch):
+    """Terms whose postings span several blocks go through Whoosh's block writer a block at
+    a time (bulk._fill_blocks), valued or not: with blocks of 8 postings, every term in more
+    than 8 of a segment's 90 documents does, and their postings and statistics are still
+    Whoosh's."""
+    from whoosh.codec import whoosh3
+
+    whooshs = snapshot()
+    settings.BAYAN_INDEX_PROCS = 1
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 90
+    monkeypatch.setattr(whoosh3.W3Codec.__init__, "__defaults__", (8, 3, 1))
+    filled = []
+    fill = bulk._fill_blocks
+    monkeypatch.setattr(
+        bulk,
+        "_fill_blocks",
+        lambda blocks, *postings: filled.append(blocks) or fill(blocks, *postings),
+    )
+    queue.rebuild(progress=False)
+    rebuilt = snapshot()
+    assert rebuilt["segments"] == 1
+    assert len(filled) > 100
+    _same(whooshs, rebuilt)
+
+
 def _postings_files() -> list[tuple[bytes, bytes]]:
     """Each segment's term table and postings file, as written."""
     from whoosh.codec.whoosh3 import W3Codec

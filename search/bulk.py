@@ -83,22 +83,24 @@ class FieldPostings:
         bounds = np.searchsorted(ranks[order], np.arange(len(terms) + 1)).tolist()
         docs = np.frombuffer(self.docs, np.uint32)[order]
         weights = np.frombuffer(self.weights, np.float64)[order]
+        # Reordered whole, not with the numbers below: a few thousand terms' values at a time
+        # peaked 100 MB higher in a segment of 12,500 documents (measured).
+        values = () if self.values is None else list(map(self.values.__getitem__, order.tolist()))
         # As Python numbers, which the blocks pickle as Whoosh's do: a few thousand terms'
         # postings at a time, since a list of numbers takes ten times an array's memory.
         for first in range(0, len(terms), _TERMS_AT_A_TIME):
             last = min(first + _TERMS_AT_A_TIME, len(terms))
             low, high = bounds[first], bounds[last]
             ids, weighed = docs[low:high].tolist(), weights[low:high].tolist()
-            values = (
-                ()
-                if self.values is None
-                else list(map(self.values.__getitem__, order[low:high].tolist()))
-            )
             for term, start, end in zip(
                 terms[first:last], bounds[first:last], bounds[first + 1 : last + 1], strict=True
             ):
-                start, end = start - low, end - low
-                yield term, ids[start:end], weighed[start:end], values[start:end]
+                yield (
+                    term,
+                    ids[start - low : end - low],
+                    weighed[start - low : end - low],
+                    values[start:end],
+                )
 
 
 class MemoryPostings:

@@ -170,13 +170,15 @@ def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
     # Without values, a block is its documents and weights, and blocks repeat: a shingle found
     # in one document only is a block of that document's number alone, the same for each of
     # the hundreds of such shingles it has.
-    made = lru_cache(maxsize=1 << 16)(partial(_one_block, fieldwriter, length=length))
+    made = None
+    if postings.values is None:
+        made = lru_cache(maxsize=1 << 16)(partial(_one_block, fieldwriter, length=length))
     for btext, ids, weights, values in postings.by_term():
         if len(ids) > blocks._blocklimit:
             fieldwriter.start_term(btext)
             _fill_blocks(blocks, ids, weights, values, length)
             fieldwriter.finish_term()
-        elif postings.values is None:
+        elif made is not None:
             _write_term(fieldwriter, btext, *made(tuple(ids), tuple(weights), ()))
         else:
             _write_term(fieldwriter, btext, *_one_block(fieldwriter, ids, weights, values, length))

@@ -19,24 +19,28 @@ from __future__ import annotations
 import gc
 import math
 import multiprocessing
+import struct
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache, partial
-from itertools import chain, count, repeat
-from operator import mul, sub
+from itertools import accumulate, chain, count, repeat
+from operator import add, mul, sub
 
 import numpy as np
 from django.db import connections
 from whoosh.codec import whoosh3
+from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.index import clean_files
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
+# Where a term's postings are, after its entry: pack_long(offset) + pack_int(length).
+_EXTENT = struct.Struct("!qi")
 
 
 class WorkerDied(RuntimeError):
@@ -153,9 +157,11 @@ class MemoryPostings:
             fieldwriter.start_field(fieldname, schema[fieldname])
             if fieldname in self.spelling:
                 # One posting per word, at document 0, as Whoosh's writer adds each of them.
-                block = _one_block(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
-                for word in sorted(self.spelling[fieldname]):
-                    _write_term(fieldwriter, word, *block)
+                block = _postings(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
+                words = sorted(self.spelling[fieldname])
+                for first in range(0, len(words), _TERMS_AT_A_TIME):
+                    chunk = words[first : first + _TERMS_AT_A_TIME]
+                    _write_terms(fieldwriter, [(word, *block) for word in chunk])
             else:
                 length = [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
                 # Taken out of the pool, so that each field's columns go once it is written.
@@ -164,92 +170,121 @@ class MemoryPostings:
 
 
 def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
-    """Write one field's terms, each block through Whoosh's postings writer or, for the terms
-    that fit in one block (nearly all), by `_one_block` and `_write_term`."""
-    blocks = fieldwriter._postwriter
+    """Write one field's terms: their postings (`_postings`), then, a few thousand terms at a
+    time, the postings and the terms' entries (`_write_terms`)."""
+    limit = fieldwriter._postwriter._blocklimit
     # Without values, a block is its documents and weights, and blocks repeat: a shingle found
     # in one document only is a block of that document's number alone, the same for each of
     # the hundreds of such shingles it has.
     made = None
     if postings.values is None:
-        made = lru_cache(maxsize=1 << 16)(partial(_one_block, fieldwriter, length=length))
+        made = lru_cache(maxsize=1 << 16)(partial(_postings, fieldwriter, length=length))
+    written = []
     for btext, ids, weights, values in postings.by_term():
-        if len(ids) > blocks._blocklimit:
-            fieldwriter.start_term(btext)
-            _fill_blocks(blocks, ids, weights, values, length)
-            fieldwriter.finish_term()
-        elif made is not None:
-            _write_term(fieldwriter, btext, *made(tuple(ids), tuple(weights), ()))
+        if made is not None and len(ids) <= limit:
+            written.append((btext, *made(tuple(ids), tuple(weights), ())))
         else:
-            _write_term(fieldwriter, btext, *_one_block(fieldwriter, ids, weights, values, length))
+            written.append((btext, *_postings(fieldwriter, ids, weights, values, length)))
+        if len(written) == _TERMS_AT_A_TIME:
+            _write_terms(fieldwriter, written)
+            written = []
+    _write_terms(fieldwriter, written)
 
 
 # The spelling field's postings: one at document 0, of weight 1, without a value or a length.
 _AT_ZERO, _UNIT, _NO_LENGTH = (0,), (1.0,), (0,)
 
 
-def _one_block(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, length):
-    """The block of a term whose postings fit in one, and the term's entry but for where the
-    block is: the bytes that Whoosh's start_term, a posting at a time, and finish_term write
-    (W3PostingsWriter._write_block, W3TermInfo; a test compares the files), in a few calls
-    instead of some forty. Nearly every term of a segment is one of these (most shingles are
+def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, length):
+    """A term's postings as Whoosh writes them (W3PostingsWriter: start_postings, add_posting
+    for each, finish_postings; a test compares the files), and its entry in the term table
+    but for where they are (W3TermInfo.to_bytes). Whoosh's calls make about forty calls for
+    a term found in one document, as nearly every term of a segment is (most shingles are
     in a few documents): writing the terms of 4,000 documents took 10.7 s of CPU through
-    Whoosh's calls, 7.5 s here."""
-    blocks = fieldwriter._postwriter
-    count = len(ids)
-    stored = array("f", weights)  # as a block holds them
-    if stored.count(1.0) == count:
-        mini_weights = None
-    elif stored.count(stored[0]) == count:
-        mini_weights = stored[0]
-    else:
-        mini_weights = tuple(stored)
-    values = [v for v in values if v]
+    them, 7.5 s here."""
+    writer = fieldwriter._postwriter
+    limit, compression = writer._blocklimit, writer._compression
     fixed = fieldwriter._format.fixed_value_size()
-    if fixed is None or fixed < 0:
-        mini_values = tuple(values)
-    else:
-        mini_values = None if fixed == 0 else b"".join(values)
-    data = whoosh3.dumps((tuple(map(sub, ids, chain((0,), ids))), mini_weights, mini_values), 2)
-    compression = blocks._compression
-    if compression:
-        data = zlib.compress(data, compression)
-    shortest, longest, heaviest = _block_statistics(ids, weights, length)
-    # The block's info and the term's entry both keep the lengths as bytes.
-    min_byte, max_byte = length_to_byte(shortest), length_to_byte(longest)
-    info = whoosh3.dumps((count, ids[-1], heaviest, compression, min_byte, max_byte), 2)
-    block = whoosh3.WHOOSH3_HEADER_MAGIC + pack_int(-(len(info) + len(data))) + info + data
-    entry = _TERM_INFO.pack(
-        False, sum(stored), count, min_byte, max_byte, heaviest, ids[0], ids[-1]
-    )
-    return block, entry
-
-
-def _write_term(fieldwriter, btext: bytes, block: bytes, entry: bytes) -> None:
-    """Write a one-block term: its block, then its entry with where the block is."""
-    postfile = fieldwriter._postwriter._postfile
-    offset = postfile.tell()
-    postfile.write(block)
-    entry += pack_long(offset) + pack_int(len(block))
-    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + btext, entry)
-
-
-def _fill_blocks(blocks, ids: list, weights: list, values: Sequence, length: list) -> None:
-    """Set one term's postings into Whoosh's postings writer a block at a time, with the
-    statistics its add_posting would have kept; finish_term writes the last block."""
-    limit = blocks._blocklimit
     count = len(ids)
+    parts = [whoosh3.WHOOSH3_HEADER_MAGIC]
+    # The term's statistics, gathered block by block as W3TermInfo.add_block does.
+    total, shortest, longest, heaviest = 0, None, 0, 0
     for start in range(0, count, limit):
         end = min(start + limit, count)
-        block_ids = ids[start:end]
-        block_weights = weights[start:end]
-        blocks._ids = block_ids
-        blocks._weights = array("f", block_weights)
-        blocks._values = [v for v in values[start:end] if v]
-        shortest, longest, heaviest = _block_statistics(block_ids, block_weights, length)
-        blocks._minlength, blocks._maxlength, blocks._maxweight = shortest, longest, heaviest
-        if end < count:
-            blocks._write_block()
+        block_ids, block_weights = ids[start:end], weights[start:end]
+        stored = array("f", block_weights)  # as a block holds them
+        if stored.count(1.0) == len(stored):
+            mini_weights = None
+        elif stored.count(stored[0]) == len(stored):
+            mini_weights = stored[0]
+        else:
+            mini_weights = tuple(stored)
+        block_values = [v for v in values[start:end] if v]
+        if fixed is None or fixed < 0:
+            mini_values = tuple(block_values)
+        else:
+            mini_values = None if fixed == 0 else b"".join(block_values)
+        deltas = tuple(map(sub, block_ids, chain((0,), block_ids)))
+        data = whoosh3.dumps((deltas, mini_weights, mini_values), 2)
+        if compression:
+            data = zlib.compress(data, compression)
+        low, high, most = _block_statistics(block_ids, block_weights, length)
+        info = whoosh3.dumps(
+            (
+                end - start,
+                block_ids[-1],
+                most,
+                compression,
+                length_to_byte(low),
+                length_to_byte(high),
+            ),
+            2,
+        )
+        size = len(info) + len(data)
+        parts += (pack_int(-size if end == count else size), info, data)  # the last, negative
+        total += sum(stored)
+        shortest = low if shortest is None else min(shortest, low)
+        longest, heaviest = max(longest, high), max(heaviest, most)
+    entry = _TERM_INFO.pack(
+        False,
+        total,
+        count,
+        length_to_byte(shortest),
+        length_to_byte(longest),
+        heaviest,
+        ids[0],
+        ids[-1],
+    )
+    return b"".join(parts), entry
+
+
+def _write_terms(fieldwriter, terms: list[tuple[bytes, bytes, bytes]]) -> None:
+    """Write (term, postings, entry but for where they are) of terms in order: the postings,
+    then each term's entry in the term table, as OrderedHashWriter.add writes it. Added one
+    by one, a term's entry took a dozen calls (three file writes, two positions asked of
+    the file, a hash), the most of anything in writing a segment's terms (profiled)."""
+    if not terms:
+        return
+    btexts, blocks, entries = zip(*terms, strict=True)
+    postfile, table = fieldwriter._postwriter._postfile, fieldwriter._tindex
+    sizes = list(map(len, blocks))
+    offsets = accumulate(sizes, initial=postfile.tell())
+    postfile.write(b"".join(blocks))
+    values = list(map(add, entries, map(_EXTENT.pack, offsets, sizes)))
+    keys = list(map(add, repeat(pack_ushort(fieldwriter._fieldid)), btexts))
+    if keys[0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{keys[0]!r}")
+    # Each entry: the lengths of its key and value, the key, the value (HashWriter.add).
+    records = list(
+        map(add, map(add, map(_LENGTHS.pack, map(len, keys), map(len, values)), keys), values)
+    )
+    positions = list(accumulate(map(len, records), initial=table.dbfile.tell()))[:-1]
+    table.dbfile.write(b"".join(records))
+    table.index.extend(positions)
+    buckets = table.buckets
+    for hashed, position in zip(map(table.hashfn, keys), positions, strict=True):
+        buckets[hashed & 255].append((hashed, position))
+    table.lastkey = keys[-1]
 
 
 def _block_statistics(ids: Sequence, weights: Sequence, length: Sequence) -> tuple:

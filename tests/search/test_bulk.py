@@ -94,31 +94,6 @@ def test_a_rebuild_writes_what_whooshs_writer_writes(archive, settings):
     _same(whooshs, rebuilt)
 
 
-def test_terms_over_several_blocks_are_written_as_whooshs(archive, settings, monkeypatch):
-    """Terms whose postings span several blocks go through Whoosh's block writer a block at
-    a time (bulk._fill_blocks), valued or not: with blocks of 8 postings, every term in more
-    than 8 of a segment's 90 documents does, and their postings and statistics are still
-    Whoosh's."""
-    from whoosh.codec import whoosh3
-
-    whooshs = snapshot()
-    settings.BAYAN_INDEX_PROCS = 1
-    settings.BAYAN_INDEX_SEGMENT_DOCS = 90
-    monkeypatch.setattr(whoosh3.W3Codec.__init__, "__defaults__", (8, 3, 1))
-    filled = []
-    fill = bulk._fill_blocks
-    monkeypatch.setattr(
-        bulk,
-        "_fill_blocks",
-        lambda blocks, *postings: filled.append(blocks) or fill(blocks, *postings),
-    )
-    queue.rebuild(progress=False)
-    rebuilt = snapshot()
-    assert rebuilt["segments"] == 1
-    assert len(filled) > 100
-    _same(whooshs, rebuilt)
-
-
 def _postings_files() -> list[tuple[bytes, bytes]]:
     """Each segment's term table and postings file, as written."""
     from whoosh.codec.whoosh3 import W3Codec
@@ -138,31 +113,63 @@ def _postings_files() -> list[tuple[bytes, bytes]]:
     return files
 
 
-def test_terms_in_one_block_are_written_byte_for_byte_as_whooshs_calls_write_them(
+def _rebuilt_through_whooshs_calls(monkeypatch) -> list[tuple[bytes, bytes]]:
+    """Rebuild with each term's postings handed to Whoosh's field writer a posting at a time
+    (start_term, add, finish_term: what its writer does), instead of bulk._postings and
+    bulk._write_terms making the bytes; the files that gives."""
+
+    def postings(fieldwriter, ids, weights, values, length):
+        return (ids, weights, values, length), b""
+
+    def through_whoosh(fieldwriter, terms):
+        for btext, (ids, weights, values, length), _entry in terms:
+            fieldwriter.start_term(btext)
+            for i, docnum in enumerate(ids):
+                value = values[i] if values else b""
+                fieldwriter.add(docnum, weights[i], value, length[docnum])
+            fieldwriter.finish_term()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bulk, "_postings", postings)
+        patch.setattr(bulk, "_write_terms", through_whoosh)
+        queue.rebuild(progress=False)
+    return _postings_files()
+
+
+def test_terms_are_written_byte_for_byte_as_whooshs_calls_write_them(
     archive, settings, monkeypatch
 ):
-    """The rebuild makes the block of a term whose postings fit in one itself, once for
-    blocks that repeat (bulk._one_block, bulk._write_term); the term table and postings
-    files are the ones Whoosh's per-posting calls write."""
+    """The rebuild makes each term's postings and its entry in the term table itself, once
+    for the blocks that repeat (bulk._postings), and writes a few thousand terms at a time
+    (bulk._write_terms); the term table and postings files are the ones Whoosh's
+    per-posting calls write."""
     settings.BAYAN_INDEX_PROCS = 1
     settings.BAYAN_INDEX_SEGMENT_DOCS = 40
     queue.rebuild(progress=False)
     ours = _postings_files()
-
-    def postings(fieldwriter, ids, weights, values, length):
-        return ids, weights, values, length
-
-    def through_whoosh(fieldwriter, btext, ids, weights, values, length):
-        fieldwriter.start_term(btext)
-        bulk._fill_blocks(fieldwriter._postwriter, ids, weights, values, length)
-        fieldwriter.finish_term()
-
-    monkeypatch.setattr(bulk, "_one_block", postings)
-    monkeypatch.setattr(bulk, "_write_term", through_whoosh)
-    queue.rebuild(progress=False)
-    whooshs = _postings_files()
     assert len(ours) == 3 and all(terms and postings for terms, postings in ours)
-    assert ours == whooshs
+    assert ours == _rebuilt_through_whooshs_calls(monkeypatch)
+
+
+def test_terms_over_several_blocks_are_written_as_whooshs(archive, settings, monkeypatch):
+    """With blocks of 8 postings, every term in more than 8 of a segment's 90 documents
+    spans several blocks, valued or not: the files are still the ones Whoosh's calls write,
+    and what a search reads back is what Whoosh's writer indexed."""
+    from whoosh.codec import whoosh3
+
+    whooshs = snapshot()
+    settings.BAYAN_INDEX_PROCS = 1
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 90
+    monkeypatch.setattr(whoosh3.W3Codec.__init__, "__defaults__", (8, 3, 1))
+    queue.rebuild(progress=False)
+    rebuilt = snapshot()
+    ours = _postings_files()
+    assert rebuilt["segments"] == 1
+    _same(whooshs, rebuilt)
+    reader = connections["default"].get_backend()._current_searcher().reader()
+    several = [t for t in reader.all_terms() if reader.doc_frequency(*t) > 8]
+    assert len(several) > 100
+    assert ours == _rebuilt_through_whooshs_calls(monkeypatch)
 
 
 def test_a_failed_rebuild_leaves_the_index_as_it_was(archive, settings, monkeypatch):

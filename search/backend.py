@@ -51,7 +51,7 @@ from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import query
-from whoosh.fields import DATETIME, KEYWORD, NUMERIC, STORED, Schema
+from whoosh.fields import DATETIME, NUMERIC, STORED, Schema
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
@@ -60,7 +60,13 @@ from whoosh.searching import Results
 from whoosh.writing import CLEAR
 
 from search import bulk
-from search.analysis import SHINGLES_FIELD, ShinglesField, spelling_form, text_field
+from search.analysis import (
+    SHINGLES_FIELD,
+    FacetKeysField,
+    ShinglesField,
+    spelling_form,
+    text_field,
+)
 from search.fast import (
     FastTables,
     SegmentCache,
@@ -261,7 +267,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             name = field.index_fieldname
             if hasattr(field, "facet_for"):
                 # Keys are slugs: no commas, so the comma-joined list splits back exactly.
-                schema_fields[name] = KEYWORD(commas=True, stored=field.stored)
+                schema_fields[name] = FacetKeysField(stored=field.stored)
             elif not field.indexed:
                 schema_fields[name] = STORED()
             elif field.field_type in ("date", "datetime"):

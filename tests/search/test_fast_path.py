@@ -564,6 +564,19 @@ def test_indexed_terms_are_the_analyzers():
     assert list(boosted.index(texts[-1])) == list(boosted_plain.index(texts[-1]))
 
 
+def test_facet_keys_are_indexed_as_whooshs_comma_separated_keywords():
+    """A facet field indexes without the token pipeline: the same terms, frequencies,
+    weights and values as Whoosh's KEYWORD(commas=True), spaces and repeats included."""
+    from whoosh.fields import KEYWORD
+
+    from search.analysis import FacetKeysField
+
+    fast, plain = FacetKeysField(), KEYWORD(commas=True)
+    values = ["un-security-council", "syria,iraq,syria", " a b , c ,a b", "x,,y", ", ,", "é,ü"]
+    for value in values:
+        assert list(fast.index(value)) == list(plain.index(value)), value
+
+
 def test_the_shingle_field_holds_every_run_of_two_and_three_words_terms():
     """Each run of 2 and 3 adjacent kept words, with every term of each word a phrase may
     match (Arabic alternatives too, never French stems), once per document."""

@@ -198,10 +198,11 @@ _AT_ZERO, _UNIT, _NO_LENGTH = (0,), (1.0,), (0,)
 def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, length):
     """A term's postings as Whoosh writes them (W3PostingsWriter: start_postings, add_posting
     for each, finish_postings; a test compares the files), and its entry in the term table
-    but for where they are (W3TermInfo.to_bytes). Whoosh's calls make about forty calls for
-    a term found in one document, as nearly every term of a segment is (most shingles are
-    in a few documents): writing the terms of 4,000 documents took 10.7 s of CPU through
-    them, 7.5 s here."""
+    but for where they are (W3TermInfo.to_bytes). Whoosh takes about forty calls for a term
+    found in one document, as nearly every term of a segment is (most shingles are in a few
+    documents), and runs three generators over each block of the others: writing the terms
+    of 12,500 documents took 22.9 and 19.8 s of CPU that way, 15.0 and 16.3 s here with
+    `_write_terms` (docs/benchmarks.md, session 9)."""
     writer = fieldwriter._postwriter
     limit, compression = writer._blocklimit, writer._compression
     fixed = fieldwriter._format.fixed_value_size()

@@ -201,8 +201,8 @@ def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, l
     but for where they are (W3TermInfo.to_bytes). Whoosh takes about forty calls for a term
     found in one document, as nearly every term of a segment is (most shingles are in a few
     documents), and runs three generators over each block of the others: writing the terms
-    of 12,500 documents took 22.9 and 19.8 s of CPU that way, 15.0 and 16.3 s here with
-    `_write_terms` (docs/benchmarks.md, session 9)."""
+    of 2,000 documents four times took 19.1 s of CPU that way, 16.5 s here with
+    `_write_terms` (runs taken in turn in one process; docs/benchmarks.md, session 9)."""
     writer = fieldwriter._postwriter
     limit, compression = writer._blocklimit, writer._compression
     fixed = fieldwriter._format.fixed_value_size()

@@ -47,7 +47,7 @@ from operator import mul
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.fields import ID, KEYWORD, TEXT
-from whoosh.formats import Frequency, Positions
+from whoosh.formats import Positions
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.lang.snowball.french import FrenchStemmer
 from whoosh.lang.stopwords import stoplists
@@ -360,7 +360,7 @@ class FacetKeysField(KEYWORD):
         super().__init__(commas=True, stored=stored)
 
     def index(self, value, **kwargs):
-        if kwargs or not isinstance(value, str) or type(self.format) is not Frequency:
+        if kwargs or not isinstance(value, str):
             return super().index(value, **kwargs)
         # CommaSeparatedTokenizer: each run of characters between commas, stripped.
         counts = Counter(key.strip() for key in value.split(",") if key)

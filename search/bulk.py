@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache, partial
-from itertools import accumulate, chain, count, repeat
+from itertools import accumulate, chain, count, islice, repeat
 from operator import add, mul, sub
 
 import numpy as np
@@ -47,7 +47,8 @@ class WorkerDied(RuntimeError):
     """A worker process of a rebuild ended abruptly; the index was left as it was."""
 
 
-# Terms whose postings `FieldPostings.by_term` turns into Python numbers at a time.
+# Terms at a time: whose postings `FieldPostings.by_term` turns into Python numbers, and
+# whose postings and entries `_write_terms` writes in one go.
 _TERMS_AT_A_TIME = 4096
 
 
@@ -157,11 +158,9 @@ class MemoryPostings:
             fieldwriter.start_field(fieldname, schema[fieldname])
             if fieldname in self.spelling:
                 # One posting per word, at document 0, as Whoosh's writer adds each of them.
-                block = _postings(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
+                written = _postings(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
                 words = sorted(self.spelling[fieldname])
-                for first in range(0, len(words), _TERMS_AT_A_TIME):
-                    chunk = words[first : first + _TERMS_AT_A_TIME]
-                    _write_terms(fieldwriter, [(word, *block) for word in chunk])
+                _write_terms(fieldwriter, ((word, *written) for word in words))
             else:
                 length = [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
                 # Taken out of the pool, so that each field's columns go once it is written.
@@ -170,8 +169,8 @@ class MemoryPostings:
 
 
 def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
-    """Write one field's terms: their postings (`_postings`), then, a few thousand terms at a
-    time, the postings and the terms' entries (`_write_terms`)."""
+    """Write one field's terms: each one's postings made by `_postings`, then written with
+    its entry by `_write_terms`."""
     limit = fieldwriter._postwriter._blocklimit
     # Without values, a block is its documents and weights, and blocks repeat: a shingle found
     # in one document only is a block of that document's number alone, the same for each of
@@ -179,16 +178,13 @@ def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
     made = None
     if postings.values is None:
         made = lru_cache(maxsize=1 << 16)(partial(_postings, fieldwriter, length=length))
-    written = []
-    for btext, ids, weights, values in postings.by_term():
+
+    def written(btext, ids, weights, values):
         if made is not None and len(ids) <= limit:
-            written.append((btext, *made(tuple(ids), tuple(weights), ())))
-        else:
-            written.append((btext, *_postings(fieldwriter, ids, weights, values, length)))
-        if len(written) == _TERMS_AT_A_TIME:
-            _write_terms(fieldwriter, written)
-            written = []
-    _write_terms(fieldwriter, written)
+            return (btext, *made(tuple(ids), tuple(weights), ()))
+        return (btext, *_postings(fieldwriter, ids, weights, values, length))
+
+    _write_terms(fieldwriter, (written(*term) for term in postings.by_term()))
 
 
 # The spelling field's postings: one at document 0, of weight 1, without a value or a length.
@@ -259,13 +255,19 @@ def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, l
     return b"".join(parts), entry
 
 
-def _write_terms(fieldwriter, terms: list[tuple[bytes, bytes, bytes]]) -> None:
-    """Write (term, postings, entry but for where they are) of terms in order: the postings,
-    then each term's entry in the term table, as OrderedHashWriter.add writes it. Added one
-    by one, a term's entry took a dozen calls (three file writes, two positions asked of
-    the file, a hash): a sixth of writing a segment's terms (profiled)."""
-    if not terms:
-        return
+def _write_terms(fieldwriter, terms: Iterable[tuple[bytes, bytes, bytes]]) -> None:
+    """Write (term, postings, entry but for where they are) of terms in order, a few thousand
+    at a time: the postings, then each term's entry in the term table, as
+    OrderedHashWriter.add writes it. Added one by one, a term's entry took a dozen calls
+    (three file writes, two positions asked of the file, a hash): a sixth of writing a
+    segment's terms (profiled)."""
+    terms = iter(terms)
+    while chunk := list(islice(terms, _TERMS_AT_A_TIME)):
+        _write_chunk(fieldwriter, chunk)
+
+
+def _write_chunk(fieldwriter, terms: list[tuple[bytes, bytes, bytes]]) -> None:
+    """`_write_terms` for one chunk of terms."""
     btexts, blocks, entries = zip(*terms, strict=True)
     postfile, table = fieldwriter._postwriter._postfile, fieldwriter._tindex
     sizes = list(map(len, blocks))

@@ -5,6 +5,8 @@ A saved search is a feed URL: /feeds/search.atom takes the same query string as 
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -93,6 +95,10 @@ class EntityFeed(CommuniqueFeed):
         return _newest(spec.communiques(entity))
 
 
+# The characters Django's feed writer refuses: XML 1.0 has no place for them.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 class SearchFeed(CommuniqueFeed):
     """The results of a search, newest first, for the query string of the request."""
 
@@ -106,7 +112,8 @@ class SearchFeed(CommuniqueFeed):
             raise Http404(str(error)) from error
 
     def title(self, obj) -> str:
-        query = obj[0].get("q", "").strip()
+        # A query may hold control characters, which XML 1.0 cannot (a 500 before).
+        query = _NOT_IN_XML.sub("", obj[0].get("q", "")).strip()
         return f"Bayan: search “{query}”" if query else "Bayan: search"
 
     def link(self, obj) -> str:

@@ -66,3 +66,10 @@ def test_a_search_is_a_feed_of_its_results(client, seed):
 def test_a_search_feed_is_titled_by_its_query(client, seed):
     feed = ET.fromstring(client.get("/feeds/search.atom?q=phosphorus").content)
     assert feed.find(f"{ATOM}title").text == "Bayan: search “phosphorus”"
+
+
+def test_a_search_feed_whose_query_holds_control_characters_is_still_a_feed(client, seed):
+    # XML 1.0 has no place for them: the feed's writer refused the title with a 500.
+    response = client.get("/feeds/search.atom", {"q": "phosphorus\x0b\x01"})
+    feed = ET.fromstring(response.content)
+    assert feed.find(f"{ATOM}title").text == "Bayan: search “phosphorus”"

@@ -178,8 +178,16 @@ if BAYAN_RATE_LIMIT_CACHE not in {"local", "database"}:
     raise ImproperlyConfigured(
         f"BAYAN_RATE_LIMIT_CACHE={BAYAN_RATE_LIMIT_CACHE!r}: use local or database."
     )
+# Communiqué pages as drawn (archive.pagecache), per process: about 6 KB each, compressed.
+BAYAN_PAGE_CACHE_PAGES = env_int("BAYAN_PAGE_CACHE_PAGES", 5000, minimum=0)
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": max(BAYAN_PAGE_CACHE_PAGES, 1)},
+    },
     "ratelimit": (
         {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

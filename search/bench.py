@@ -44,6 +44,9 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 RESULTS = ROOT / "benchmarks" / "results"
+# Permalink pages of the load test: read before (warm), and never read (cold: more than a
+# run of its length reaches, so that each is asked for once).
+WARM_PAGES, COLD_PAGES = 500, 5000
 DOC = ROOT / "docs" / "benchmarks.md"
 
 # The query mix: (kind, query text, filters, date range, page). Filter values are chosen from
@@ -299,18 +302,20 @@ def _worker_hwm_kb(pid: int) -> list[int]:
     return out
 
 
-def _hammer(port: int, paths: list[str], seconds: float, clients: int) -> dict:
+def _hammer(port: int, paths: list[str], seconds: float | None, clients: int) -> dict:
+    """`clients` threads asking for `paths` in turn, without pausing, for `seconds`; with
+    `seconds` None, until each path was asked for once."""
     import http.client
 
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + seconds if seconds is not None else None
 
     def run(n: int) -> None:
         i = n
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline if deadline is not None else i < len(paths):
             path = paths[i % len(paths)]
             i += clients
             t = time.perf_counter()
@@ -404,15 +409,28 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
         _wait_http(port)
         sampler.start()
         ids = list(
-            Communique.objects.published().order_by("?").values_list("public_id", flat=True)[:500]
+            Communique.objects.published()
+            .order_by("?")
+            .values_list("public_id", flat=True)[: WARM_PAGES + COLD_PAGES]
         )
-        pages = [f"/c/{i}/" for i in ids]
+        pages = [f"/c/{i}/" for i in ids[:WARM_PAGES]]
+        unread = [f"/c/{i}/" for i in ids[WARM_PAGES:]]
         searches = ["/search/?" + query_string(params) for _, params in mix]
         # Warm-up: each worker opens its searcher and builds its tables once.
         _hammer(port, searches, 3.0, 4)
         out = {}
-        log(f"load: /c/<id>/, {clients} clients, {seconds:.0f} s")
+        # Cold: pages no worker has drawn since it started (archive.pagecache keeps them),
+        # each asked for once, so every one is drawn: what a page costs.
+        log(f"load: /c/<id>/ not read before (cold), {clients} clients, {seconds:.0f} s")
+        out["communique_cold"] = _hammer(port, unread, seconds, clients)
+        out["communique_cold"]["pages"] = len(unread)
+        log(f"  {out['communique_cold']}")
+        # Warm: pages already drawn by both workers (each asked for 8 times first, so that a
+        # worker misses one with a chance of 2 ** -8, as requests go to either).
+        _hammer(port, pages * 8, None, clients)
+        log(f"load: /c/<id>/ read before (warm), {clients} clients, {seconds:.0f} s")
         out["communique"] = _hammer(port, pages, seconds, clients)
+        out["communique"]["pages"] = len(pages)
         log(f"  {out['communique']}")
         log(f"load: /search/, {clients} clients, {seconds:.0f} s")
         out["search"] = _hammer(port, searches, seconds, clients)
@@ -824,7 +842,8 @@ Each run: a synthetic corpus (`generate_corpus --count N --seed S`), the index r
 (`search.queue.rebuild`), the query mix below through the same code path as `/api/search/`
 (page 1 of 20 unless said, every facet counted, highlights on), a *cold* run of each query on a
 fresh searcher (every per-searcher table rebuilt), then warm repeats; the load test runs
-gunicorn with 2 workers on loopback against 16 concurrent clients; PostgreSQL 15 full-text
+gunicorn with 2 workers on loopback against 16 concurrent clients (permalink pages not read
+before, cold, and read before, warm, which archive.pagecache keeps); PostgreSQL 15 full-text
 search (tsvector + GIN, facet counts by SQL, ts_headline) answers the same mix over the same
 documents in a throwaway server. Ratios are ours / PostgreSQL's (below 1: we are faster).
 
@@ -911,8 +930,16 @@ def render_run(r: dict, name: str) -> list[str]:
         rows.append(f"- Published → searchable: {r['publish']['seconds'] * 1000:,.0f} ms")
     load = r.get("load")
     if load:
-        for key, label in (("communique", "`/c/<id>/`"), ("search", "`/search/`")):
-            x = load[key]
+        # Runs before the page cache (archive.pagecache) measured the permalink page once.
+        cached = "communique_cold" in load
+        for key, label in (
+            ("communique", "`/c/<id>/`, pages read before (warm)" if cached else "`/c/<id>/`"),
+            ("communique_cold", "`/c/<id>/`, pages not read before (cold)"),
+            ("search", "`/search/`"),
+        ):
+            x = load.get(key)
+            if x is None:
+                continue
             rows.append(
                 f"- Load, {label}, 16 clients: p50 {_fmt(x['p50'])} ms, p95 {_fmt(x['p95'])} "
                 f"ms, p99 {_fmt(x['p99'])} ms, {_fmt(x['rps'])} req/s, {x['errors']} errors"

@@ -292,7 +292,7 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
     counts = dict(main.facet_counts().get("fields", {}))
     suggestion = main.spelling_suggestion() if params.query.words else None
 
-    version = _index_version()
+    version = index_version()
     sidebar = {}
     for facet in FACETS:
         if params.selected(facet.name):
@@ -312,7 +312,7 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
     return page
 
 
-def _index_version():
+def index_version():
     """A token that changes with the index, where the engine gives one (search.backend)."""
     backend = connections["default"].get_backend()
     version = getattr(backend, "index_version", None)

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponsePermanentRedirect, Ht
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from archive import stats, translations
+from archive import pagecache, stats, translations
 from archive.citations import chicago
 from archive.highlight import demand_marks
 from archive.models import Communique, Revision
@@ -27,13 +27,13 @@ from search.service import more_like_this
 logger = logging.getLogger(__name__)
 
 
-def related(communique: Communique) -> list[Communique]:
-    """Similar communiqués from the search engine, or nothing while it is unavailable."""
+def related(communique: Communique) -> list[Communique] | None:
+    """Similar communiqués from the search engine, or None while it is unavailable."""
     try:
         return list(more_like_this(communique, n=5))
     except Exception:  # a broken index must not take the page down with it
         logger.exception("more_like_this failed for %s", communique.public_id)
-        return []
+        return None
 
 
 def side_by_side(record: Communique, paragraphs, others, language: str) -> dict | None:
@@ -49,6 +49,11 @@ def side_by_side(record: Communique, paragraphs, others, language: str) -> dict 
 
 @require_safe
 def communique(request, public_id: str):
+    return pagecache.page(request, public_id, lambda: _draw(request, public_id))
+
+
+def _draw(request, public_id: str):
+    """The page itself, from the record; its CSRF token is archive.pagecache's to fill in."""
     try:
         record = get_published(request, public_id, Communique.objects.with_structure())
     except Gone as error:
@@ -81,8 +86,12 @@ def communique(request, public_id: str):
         "side_by_side": side_by_side(record, paragraphs, others, request.GET.get("compare", "")),
         "revisions": record.revisions.order_by("-number"),
         "related": related(record),
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
     }
-    return render(request, "archive/communique.html", context)
+    response = render(request, "archive/communique.html", context)
+    # A page drawn without its similar statements is not kept: the next reader may get them.
+    response.keep = context["related"] is not None
+    return response
 
 
 @require_safe

@@ -1,0 +1,120 @@
+"""A communiqué's page is kept as drawn, and drawn anew as soon as anything it shows changes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from archive.publishing import unpublish
+from tests.search.factories import communique
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def aleppo(index):
+    subject = communique("Aleppo siege", ["The siege of Aleppo and its hospitals, Aleppo starved."])
+    communique("Fisheries", ["Quotas for fishing fleets in the Baltic sea."])
+    index()
+    return subject
+
+
+def read(client, url: str) -> tuple[str, int]:
+    """The page's HTML and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_a_page_read_again_is_not_drawn_again(client, aleppo):
+    first, drawing = read(client, aleppo.get_absolute_url())
+    again, kept = read(client, aleppo.get_absolute_url())
+    assert kept == 1 < drawing  # the record's last change, looked up to know the page current
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    assert "Aleppo siege" in again
+
+
+def test_a_correction_shows_on_the_next_reading(client, aleppo, index):
+    read(client, aleppo.get_absolute_url())
+    aleppo.title = "Aleppo siege (corrected)"
+    aleppo.save()
+    index()
+    html, _ = read(client, aleppo.get_absolute_url())
+    assert "Aleppo siege (corrected)" in html
+
+
+def test_a_correction_shows_even_before_the_index_has_it(client, aleppo):
+    read(client, aleppo.get_absolute_url())
+    aleppo.title = "Aleppo siege (corrected)"
+    aleppo.save()  # queued for the index, not yet drained
+    html, _ = read(client, aleppo.get_absolute_url())
+    assert "Aleppo siege (corrected)" in html
+
+
+def test_a_newly_published_similar_statement_is_listed_on_a_kept_page(client, aleppo, index):
+    html, _ = read(client, aleppo.get_absolute_url())
+    assert "Aleppo hospitals" not in html
+    communique("Aleppo hospitals", ["Hospitals in Aleppo are besieged; the siege."])
+    index()
+    html, _ = read(client, aleppo.get_absolute_url())
+    assert "Aleppo hospitals" in html
+
+
+def test_a_withdrawn_communique_answers_410_though_its_page_was_kept(client, aleppo):
+    read(client, aleppo.get_absolute_url())
+    unpublish(aleppo)
+    response = client.get(aleppo.get_absolute_url())
+    assert response.status_code == 410
+
+
+def test_every_reader_gets_a_csrf_token_of_their_own_that_works(aleppo):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_html, _ = read(first, aleppo.get_absolute_url())
+    second_html, kept = read(second, aleppo.get_absolute_url())
+    assert kept == 1
+    tokens = TOKEN.findall(first_html) + TOKEN.findall(second_html)
+    assert len(tokens) == 2 and tokens[0] != tokens[1]
+    switched = second.post(
+        "/i18n/setlang/",
+        {"language": "fr", "next": "/", "csrfmiddlewaretoken": tokens[1]},
+    )
+    assert switched.status_code == 302
+
+
+def test_the_interface_language_gets_its_own_page(client, aleppo):
+    english, _ = read(client, aleppo.get_absolute_url())
+    french = client.get(aleppo.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<html lang="en"' in english
+    assert '<html lang="fr"' in french
+
+
+def test_the_citation_follows_the_host_the_page_was_read_at(client, aleppo):
+    read(client, aleppo.get_absolute_url())
+    html = client.get(aleppo.get_absolute_url(), HTTP_HOST="127.0.0.1").content.decode()
+    assert f"http://127.0.0.1/c/{aleppo.public_id}/" in html
+    assert "http://testserver/" not in html
+
+
+def test_a_page_without_its_similar_statements_is_not_kept(client, aleppo, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise OSError("index unreadable")
+
+    monkeypatch.setattr("archive.views.communique.more_like_this", unavailable)
+    read(client, aleppo.get_absolute_url())
+    monkeypatch.undo()
+    _, queries = read(client, aleppo.get_absolute_url())
+    assert queries > 1
+
+
+def test_no_page_is_kept_when_the_cache_is_turned_off(client, aleppo, settings):
+    settings.BAYAN_PAGE_CACHE_PAGES = 0
+    _, drawing = read(client, aleppo.get_absolute_url())
+    _, again = read(client, aleppo.get_absolute_url())
+    assert again == drawing

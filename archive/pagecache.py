@@ -77,13 +77,11 @@ def _key(request: HttpRequest, public_id: str) -> str | None:
         return None
     if version is None:
         return None
-    changed = next(
-        iter(
-            Communique.objects.published()
-            .filter(public_id=public_id)
-            .values_list("updated_at", flat=True)[:1]
-        ),
-        None,
+    changed = (
+        Communique.objects.published()
+        .filter(public_id=public_id)
+        .values_list("updated_at", flat=True)
+        .first()
     )
     if changed is None:
         return None

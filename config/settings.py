@@ -179,7 +179,8 @@ if BAYAN_RATE_LIMIT_CACHE not in {"local", "database"}:
         f"BAYAN_RATE_LIMIT_CACHE={BAYAN_RATE_LIMIT_CACHE!r}: use local or database."
     )
 # Communiqué pages as drawn (archive.pagecache), per process: about 6 KB each, compressed.
-BAYAN_PAGE_CACHE_PAGES = env_int("BAYAN_PAGE_CACHE_PAGES", 5000, minimum=0)
+# None with DEBUG on, so that an edited template shows at the next reading.
+BAYAN_PAGE_CACHE_PAGES = env_int("BAYAN_PAGE_CACHE_PAGES", 0 if DEBUG else 5000, minimum=0)
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -36,6 +36,12 @@ def search_index(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def pages_kept(settings):
+    """Communiqué pages are kept as in production: the settings, read with DEBUG on, keep none."""
+    settings.BAYAN_PAGE_CACHE_PAGES = 5000
+
+
+@pytest.fixture(autouse=True)
 def no_rate_limits(settings):
     """Suites make hundreds of requests a minute: limits are off unless a test sets them."""
     from django.core.cache import caches

@@ -19,8 +19,10 @@ A page is kept under everything it shows:
 
 Where the engine gives no version (Elasticsearch, Solr), or "more like this" failed, nothing
 is kept. Django's cache_page would hand one reader's CSRF token to every other, and knows of
-no change but a timeout. Pages are held per process, compressed, the least recently read dropped
-first (BAYAN_PAGE_CACHE_PAGES; 0 keeps none).
+no change but a timeout.
+
+Pages are held per process, compressed, the least recently read dropped first
+(BAYAN_PAGE_CACHE_PAGES; 0 keeps none, the default with DEBUG on).
 """
 
 from __future__ import annotations

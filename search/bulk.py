@@ -158,9 +158,9 @@ class MemoryPostings:
             fieldwriter.start_field(fieldname, schema[fieldname])
             if fieldname in self.spelling:
                 # One posting per word, at document 0, as Whoosh's writer adds each of them.
-                written = _postings(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
+                same = _postings(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
                 words = sorted(self.spelling[fieldname])
-                _write_terms(fieldwriter, ((word, *written) for word in words))
+                _write_terms(fieldwriter, ((word, *same) for word in words))
             else:
                 length = [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
                 # Taken out of the pool, so that each field's columns go once it is written.
@@ -179,12 +179,12 @@ def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
     if postings.values is None:
         made = lru_cache(maxsize=1 << 16)(partial(_postings, fieldwriter, length=length))
 
-    def written(btext, ids, weights, values):
+    def with_postings(btext, ids, weights, values):
         if made is not None and len(ids) <= limit:
             return (btext, *made(tuple(ids), tuple(weights), ()))
         return (btext, *_postings(fieldwriter, ids, weights, values, length))
 
-    _write_terms(fieldwriter, (written(*term) for term in postings.by_term()))
+    _write_terms(fieldwriter, (with_postings(*term) for term in postings.by_term()))
 
 
 # The spelling field's postings: one at document 0, of weight 1, without a value or a length.

@@ -37,7 +37,8 @@ def search_index(tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def pages_kept(settings):
-    """Communiqué pages are kept as in production: the settings, read with DEBUG on, keep none."""
+    """Communiqué pages are kept, as in production: the settings, read with DEBUG on, keep
+    none (and size the store for one page, whose cull leaves the two a test reads)."""
     settings.BAYAN_PAGE_CACHE_PAGES = 5000
 
 

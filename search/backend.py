@@ -159,6 +159,18 @@ def _block_dumps(obj, protocol=None) -> bytes:
     return pickle.dumps(obj, 4)
 
 
+def despite_commits(open_files):
+    """open_files(), tried again when a file it needs vanished: another process's commit
+    removed the previous generation's table of contents or merged away a segment between
+    Whoosh listing the files and opening them. The next generation is complete."""
+    for attempt in range(5):
+        try:
+            return open_files()
+        except FileNotFoundError:
+            time.sleep(0.01 * (attempt + 1))
+    return open_files()
+
+
 class BufferReader(io.RawIOBase):
     """A read-only, seekable raw file over a buffer (an mmap's memoryview), without a copy;
     io.BufferedReader reads it through readinto."""
@@ -247,13 +259,16 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         # Haystack creates the index whenever opening it fails, and Whoosh's create_index
         # deletes whatever index files exist: two processes starting on a fresh directory
         # could wipe each other's first documents. Creation here happens once, under the lock.
-        try:
+        def open_index():
             return self.storage.open_index(schema=self.schema)
+
+        try:
+            return despite_commits(open_index)
         except EmptyIndexError:
             pass
         with writer_lock():
             if self.storage.index_exists():
-                return self.storage.open_index(schema=self.schema)
+                return despite_commits(open_index)
             return self.storage.create_index(self.schema)
 
     def build_schema(self, fields):
@@ -391,16 +406,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
                 return searcher
         except Exception:  # the index files changed under an old searcher: open a new one
             logger.debug("search index changed under its searcher", exc_info=True)
-        for attempt in range(5):
-            try:
-                fresh = self.index.searcher()
-                break
-            except FileNotFoundError:
-                # A concurrent commit merged away a segment between reading the table of
-                # contents and opening its files; the next generation is complete.
-                time.sleep(0.01 * (attempt + 1))
-        else:
-            fresh = self.index.searcher()
+        fresh = despite_commits(self.index.searcher)
         if searcher is not None:
             searcher.close()
         self._searcher = fresh

@@ -114,3 +114,29 @@ def test_segment_files_are_read_in_place_not_copied_into_memory():
     view[far : far + 1] = b"E"  # the file reads the buffer itself, not a copy of it
     f.seek(far)
     assert f.read(3) == b"End" and f.read(3) == b""
+
+
+def test_a_process_opening_the_index_as_another_commits_opens_the_next_generation(
+    index, monkeypatch
+):
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import open_dir
+
+    communique("A", ["truce"])
+    index()
+    path = backend().path
+    connections.reload("default")  # a process starting, as a worker or a second gunicorn
+    real_open = FileStorage.open_file
+    raced = []
+
+    def open_file(storage, name, *args, **kwargs):
+        if name.endswith(".toc") and not raced:
+            # Whoosh has listed the files and chosen this generation; another process's
+            # commit now writes the next one and deletes this table of contents.
+            raced.append(name)
+            open_dir(path).writer().commit()
+        return real_open(storage, name, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_file", open_file)
+    assert backend()._current_searcher().doc_count() == 1
+    assert raced and not os.path.exists(os.path.join(path, raced[0]))

@@ -1,25 +1,28 @@
-"""Communiqué pages kept as drawn, for as long as what they show is unchanged.
+"""Pages kept as drawn, for as long as what they show is unchanged: communiqué pages and
+search results pages.
 
 A communiqué's page costs 35–50 ms of CPU (the record's structure in seven queries, "more
-like this", the template; measured at 100,000 communiqués), and 16 readers at once queue
-behind two workers for eight times that. A permalink is read far more often than its record
-changes, and its page is the same for every reader but for the language form's CSRF token,
-which is drawn as a placeholder and filled in for each response.
+like this", the template), a results page 35–45 ms (the search, its facets and highlights, a
+template of some 600 links; both measured at 100,000 communiqués), and 16 readers at once
+queue behind two workers for eight times that. Both are read far more often than the archive
+changes, and are the same for every reader but for the language form's CSRF token, which is
+drawn as a placeholder and filled in for each response.
 
 A page is kept under everything it shows:
 - the address as asked (scheme, host, path and query): the page prints absolute links, and
-  `?compare=` draws another page;
-- the interface language, and the day: the citation gives the date of access;
-- the record's last change (`updated_at`, one indexed lookup, which also finds a page
-  withdrawn or deleted since: the view then answers 410 as ever);
+  its query says what it shows;
+- the interface language, and the day: the citation gives the date of access, and a date
+  range may be relative ("last year");
 - the search index's version, which every publication, withdrawal or correction changes, and
-  every rename of an entity the page names (the page shows only entity fields the index
-  copies: search.signals): "more like this", the issuer's previous statement and the other
-  language versions change only with it.
+  every rename of an entity a page names (pages show only entity fields the index copies:
+  search.signals): results, counts and labels, "more like this", the issuer's previous
+  statement and the other language versions change only with it;
+- for a communiqué, the record's last change (`updated_at`, one indexed lookup, which also
+  finds a page withdrawn or deleted since: the view then answers 410 as ever).
 
-Where the engine gives no version (Elasticsearch, Solr), or "more like this" failed, nothing
-is kept. Django's cache_page would hand one reader's CSRF token to every other, and knows of
-no change but a timeout.
+Where the engine gives no version (Elasticsearch, Solr), or a part of the page failed (the
+view sets `response.keep = False`), nothing is kept. Django's cache_page would hand one
+reader's CSRF token to every other, and knows of no change but a timeout.
 
 Pages are held per process, compressed, the least recently read dropped first
 (BAYAN_PAGE_CACHE_PAGES; 0 keeps none, the default with DEBUG on).
@@ -46,30 +49,51 @@ from search.service import index_version
 logger = logging.getLogger(__name__)
 
 # Drawn where the language form's CSRF token goes. Random per process, like the pages it is
-# in, so that no text of a communiqué can hold it.
+# in, so that no text a page shows (a communiqué, a query typed) can hold it.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
-def page(request: HttpRequest, public_id: str, draw: Callable[[], HttpResponse]) -> HttpResponse:
-    """The communiqué page that `draw()` renders (with CSRF_PLACEHOLDER as its `csrf_token`),
-    kept while it stays current. Any answer but a page (410, 404, a redirect) is passed on."""
-    key = _key(request, public_id)
+def page(
+    request: HttpRequest,
+    draw: Callable[[], HttpResponse],
+    also: Callable[[], object] | None = None,
+) -> HttpResponse:
+    """The page that `draw()` renders (with CSRF_PLACEHOLDER as its `csrf_token`), kept while
+    it stays current. `also()` gives what else the page shows, besides its address and the
+    index; None there keeps nothing. Any answer but a page (400, 410, a redirect) is passed on,
+    never kept.
+    """
+    key = _key(request, also)
     kept = caches["pages"].get(key) if key else None
     if kept is not None:
         html = zlib.decompress(kept).decode()
     else:
         response = draw()
-        if response.status_code != 200:
+        if response.streaming:
             return response
         html = response.content.decode(response.charset)
+        if response.status_code != 200:  # drawn alike (a form's errors), but never kept
+            response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
+            return response
         if key and getattr(response, "keep", True):
-            # Compressed: a page of 24 KB keeps in 5 KB, for 0.4 ms once and 0.05 ms a
-            # reading (measured), so that a process holds four times the pages.
+            # Compressed: a communiqué page of 24 KB keeps in 5 KB, for 0.4 ms once and
+            # 0.05 ms a reading (measured), so that a process holds four times the pages.
             caches["pages"].set(key, zlib.compress(html.encode()), timeout=None)
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
-def _key(request: HttpRequest, public_id: str) -> str | None:
+def last_change(public_id: str) -> str | None:
+    """When the published communiqué last changed, or None for one not (or no longer) public."""
+    changed = (
+        Communique.objects.published()
+        .filter(public_id=public_id)
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    return changed.isoformat() if changed else None
+
+
+def _key(request: HttpRequest, also: Callable[[], object] | None) -> str | None:
     if not settings.BAYAN_PAGE_CACHE_PAGES:
         return None
     try:
@@ -79,13 +103,8 @@ def _key(request: HttpRequest, public_id: str) -> str | None:
         return None
     if version is None:
         return None
-    changed = (
-        Communique.objects.published()
-        .filter(public_id=public_id)
-        .values_list("updated_at", flat=True)
-        .first()
-    )
-    if changed is None:
+    more = also() if also else ()
+    if more is None:
         return None
     shown = (
         request.scheme,
@@ -93,7 +112,7 @@ def _key(request: HttpRequest, public_id: str) -> str | None:
         request.get_full_path(),
         get_language(),
         timezone.localdate().isoformat(),
-        changed.isoformat(),
+        more,
         version,
     )
-    return "communique:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    return "page:" + hashlib.sha256(repr(shown).encode()).hexdigest()

@@ -12,8 +12,9 @@
    R *warm* repeats (p50 / p95 / p99). The whole mix is interleaved, so no query's own result
    can be what answers it next time; nothing caches results.
 4. Load: gunicorn with 2 workers on loopback, 16 concurrent clients on `/c/<id>/`, then on
-   `/search/?q=...` (the query mix), latency percentiles and errors, and the peak resident
-   memory of the server (master and workers, sampled from /proc).
+   `/search/?q=...` (the query mix), each first on pages no worker has drawn (cold) and then
+   on pages both keep (warm, archive.pagecache); latency percentiles and errors, and the peak
+   resident memory of the server (master and workers, sampled from /proc).
 5. PostgreSQL 15 full-text search over the same documents (what the search index receives:
    SearchIndex.full_prepare), in a throwaway server: a tsvector column with a GIN index, facet
    counts by SQL (GROUP BY over unnest of each facet's key array, every filter but the facet's
@@ -47,6 +48,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 # Permalink pages of the load test: read before (warm), and never read (cold: more than a
 # run of its length reaches, so that each is asked for once).
 WARM_PAGES, COLD_PAGES = 500, 5000
+COLD_SEARCHES = 3000
 DOC = ROOT / "docs" / "benchmarks.md"
 
 # The query mix: (kind, query text, filters, date range, page). Filter values are chosen from
@@ -416,6 +418,10 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
         pages = [f"/c/{i}/" for i in ids[:WARM_PAGES]]
         unread = [f"/c/{i}/" for i in ids[WARM_PAGES:]]
         searches = ["/search/?" + query_string(params) for _, params in mix]
+        # The mix's own addresses, each made new by a parameter the page ignores: every one is
+        # searched and drawn, as a query no reader asked before.
+        rounds = -(-COLD_SEARCHES // len(searches))
+        unasked = [f"{path}&cold={n}" for n in range(rounds) for path in searches]
         # Warm-up: each worker opens its searcher and builds its tables once.
         _hammer(port, searches, 3.0, 4)
         out = {}
@@ -432,7 +438,12 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
         out["communique"] = _hammer(port, pages, seconds, clients)
         out["communique"]["pages"] = len(pages)
         log(f"  {out['communique']}")
-        log(f"load: /search/, {clients} clients, {seconds:.0f} s")
+        log(f"load: /search/ not asked before (cold), {clients} clients, {seconds:.0f} s")
+        out["search_cold"] = _hammer(port, unasked, seconds, clients)
+        out["search_cold"]["pages"] = len(unasked)
+        log(f"  {out['search_cold']}")
+        _hammer(port, searches * 8, None, clients)
+        log(f"load: /search/ asked before (warm), {clients} clients, {seconds:.0f} s")
         out["search"] = _hammer(port, searches, seconds, clients)
         log(f"  {out['search']}")
         out["peak_rss_mb"] = round(peak["rss"] / 1024, 1)
@@ -842,10 +853,11 @@ Each run: a synthetic corpus (`generate_corpus --count N --seed S`), the index r
 (`search.queue.rebuild`), the query mix below through the same code path as `/api/search/`
 (page 1 of 20 unless said, every facet counted, highlights on), a *cold* run of each query on a
 fresh searcher (every per-searcher table rebuilt), then warm repeats; the load test runs
-gunicorn with 2 workers on loopback against 16 concurrent clients (permalink pages not read
-before, cold, and read before, warm, which archive.pagecache keeps); PostgreSQL 15 full-text
-search (tsvector + GIN, facet counts by SQL, ts_headline) answers the same mix over the same
-documents in a throwaway server. Ratios are ours / PostgreSQL's (below 1: we are faster).
+gunicorn with 2 workers on loopback against 16 concurrent clients (permalink and results
+pages not read before, cold, and read before, warm, which archive.pagecache keeps);
+PostgreSQL 15 full-text search (tsvector + GIN, facet counts by SQL, ts_headline) answers
+the same mix over the same documents in a throwaway server. Ratios are ours / PostgreSQL's
+(below 1: we are faster).
 
 Query mix: """
 
@@ -930,12 +942,18 @@ def render_run(r: dict, name: str) -> list[str]:
         rows.append(f"- Published → searchable: {r['publish']['seconds'] * 1000:,.0f} ms")
     load = r.get("load")
     if load:
-        # Runs before the page cache (archive.pagecache) measured the permalink page once.
-        cached = "communique_cold" in load
+        # Runs before the page cache (archive.pagecache) measured each page once: the
+        # permalink before session 10, results pages before session 11.
+        warm, cold = "pages read before (warm)", "pages not read before (cold)"
+        kept, searches_kept = "communique_cold" in load, "search_cold" in load
         for key, label in (
-            ("communique", "`/c/<id>/`, pages read before (warm)" if cached else "`/c/<id>/`"),
-            ("communique_cold", "`/c/<id>/`, pages not read before (cold)"),
-            ("search", "`/search/`"),
+            ("communique", f"`/c/<id>/`, {warm}" if kept else "`/c/<id>/`"),
+            ("communique_cold", f"`/c/<id>/`, {cold}"),
+            (
+                "search",
+                "`/search/`, the mix asked before (warm)" if searches_kept else "`/search/`",
+            ),
+            ("search_cold", "`/search/`, the mix as new addresses (cold)"),
         ):
             x = load.get(key)
             if x is None:

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from archive import pagecache
 from search.facets import FACETS
 from search.forms import SearchForm
 from search.grouping import group_versions
@@ -22,8 +23,14 @@ from search.service import Hit, SearchError, iter_hits, run_search
 
 @require_safe
 def search_page(request: HttpRequest):
+    return pagecache.page(request, lambda: _draw(request))
+
+
+def _draw(request: HttpRequest):
+    """The results page, or the form's errors; its CSRF token is archive.pagecache's."""
     form = SearchForm(request.GET)
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         "form": form,
         "query": form.source(),
         "sorts": SORTS,

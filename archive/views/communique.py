@@ -49,7 +49,9 @@ def side_by_side(record: Communique, paragraphs, others, language: str) -> dict 
 
 @require_safe
 def communique(request, public_id: str):
-    return pagecache.page(request, public_id, lambda: _draw(request, public_id))
+    return pagecache.page(
+        request, lambda: _draw(request, public_id), lambda: pagecache.last_change(public_id)
+    )
 
 
 def _draw(request, public_id: str):

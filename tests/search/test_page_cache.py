@@ -1,4 +1,5 @@
-"""A communiqué's page is kept as drawn, and drawn anew as soon as anything it shows changes."""
+"""Communiqué and results pages are kept as drawn, and drawn anew as soon as anything they
+show changes."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from archive import pagecache
 from archive.publishing import unpublish
-from tests.search.factories import communique
+from search import views
+from tests.search.factories import PlaceFactory, communique
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +121,74 @@ def test_no_page_is_kept_when_the_cache_is_turned_off(client, aleppo, settings):
     _, drawing = read(client, aleppo.get_absolute_url())
     _, again = read(client, aleppo.get_absolute_url())
     assert again == drawing
+
+
+# -- Results pages -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def searches(monkeypatch):
+    """How many searches the results pages ran: the real search, counted."""
+    ran = []
+
+    def counted(params):
+        ran.append(params)
+        return run_search(params)
+
+    run_search = views.run_search
+    monkeypatch.setattr(views, "run_search", counted)
+    return ran
+
+
+def test_a_results_page_read_again_is_not_searched_again(client, aleppo, searches):
+    first, _ = read(client, "/search/?q=aleppo")
+    again, _ = read(client, "/search/?q=aleppo")
+    assert len(searches) == 1
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    assert "Aleppo siege" in again and "Fisheries" not in again
+    read(client, "/search/?q=aleppo&sort=date")
+    assert len(searches) == 2  # another query string, another page
+
+
+def test_a_newly_published_statement_shows_on_a_kept_results_page(client, aleppo, index):
+    html, _ = read(client, "/search/?q=aleppo")
+    assert "Aleppo hospitals" not in html
+    communique("Aleppo hospitals", ["Hospitals in Aleppo are besieged."])
+    index()
+    html, _ = read(client, "/search/?q=aleppo")
+    assert "Aleppo hospitals" in html
+
+
+def test_a_renamed_place_shows_its_new_name_on_a_kept_results_page(client, index):
+    place = PlaceFactory(name="Halab")
+    communique("Siege", ["The siege."], places=[place])
+    index()
+    html, _ = read(client, "/search/?q=siege")
+    assert "Halab" in html
+    place.name = "Aleppo"
+    place.save()  # reindexes the communiqués that name it (search.signals)
+    index()
+    html, _ = read(client, "/search/?q=siege")
+    assert "Aleppo" in html and "Halab" not in html
+
+
+def test_a_malformed_query_is_answered_with_its_error_and_a_token_that_works(aleppo, searches):
+    reader = Client(enforce_csrf_checks=True)
+    for _ in range(2):
+        response = reader.get("/search/", {"date_from": "not a date"})
+        assert response.status_code == 400
+    html = response.content.decode()
+    assert pagecache.CSRF_PLACEHOLDER not in html
+    (token,) = TOKEN.findall(html)
+    switched = reader.post(
+        "/i18n/setlang/", {"language": "fr", "next": "/", "csrfmiddlewaretoken": token}
+    )
+    assert switched.status_code == 302
+
+
+def test_every_reader_of_a_kept_results_page_gets_a_token_of_their_own(aleppo, searches):
+    first, _ = read(Client(), "/search/?q=siege")
+    second, _ = read(Client(), "/search/?q=siege")
+    assert len(searches) == 1
+    assert TOKEN.findall(first) != TOKEN.findall(second)
+    assert pagecache.CSRF_PLACEHOLDER not in first + second

@@ -178,9 +178,11 @@ if BAYAN_RATE_LIMIT_CACHE not in {"local", "database"}:
     raise ImproperlyConfigured(
         f"BAYAN_RATE_LIMIT_CACHE={BAYAN_RATE_LIMIT_CACHE!r}: use local or database."
     )
-# Communiqué pages as drawn (archive.pagecache), per process: about 6 KB each, compressed.
+# Pages as drawn (archive.pagecache), per process, compressed: communiqué pages about 6 KB
+# each, results pages (some 600 facet links) about 20 KB, so each kind has a store of its own.
 # None with DEBUG on, so that an edited template shows at the next reading.
 BAYAN_PAGE_CACHE_PAGES = env_int("BAYAN_PAGE_CACHE_PAGES", 0 if DEBUG else 5000, minimum=0)
+BAYAN_RESULTS_CACHE_PAGES = env_int("BAYAN_RESULTS_CACHE_PAGES", 0 if DEBUG else 1000, minimum=0)
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -188,6 +190,11 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
         "OPTIONS": {"MAX_ENTRIES": max(BAYAN_PAGE_CACHE_PAGES, 1)},
+    },
+    "results": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "results",
+        "OPTIONS": {"MAX_ENTRIES": max(BAYAN_RESULTS_CACHE_PAGES, 1)},
     },
     "ratelimit": (
         {

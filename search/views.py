@@ -23,7 +23,7 @@ from search.service import Hit, SearchError, iter_hits, run_search
 
 @require_safe
 def search_page(request: HttpRequest):
-    return pagecache.page(request, lambda: _draw(request))
+    return pagecache.page(request, lambda: _draw(request), kind="results")
 
 
 def _draw(request: HttpRequest):

@@ -37,9 +37,10 @@ def search_index(tmp_path, settings):
 
 @pytest.fixture(autouse=True)
 def pages_kept(settings):
-    """Communiqué pages are kept, as in production: the settings, read with DEBUG on, keep
-    none (and size the store for one page, whose cull leaves the two a test reads)."""
+    """Communiqué and results pages are kept, as in production: the settings, read with DEBUG
+    on, keep none (and size each store for one page, whose cull leaves the two a test reads)."""
     settings.BAYAN_PAGE_CACHE_PAGES = 5000
+    settings.BAYAN_RESULTS_CACHE_PAGES = 1000
 
 
 @pytest.fixture(autouse=True)

@@ -134,24 +134,29 @@ def test_the_search_switches_come_from_the_environment(tmp_path):
     assert "BAYAN_SEARCH_FAST='maybe' is not a boolean" in wrong.stderr
 
 
-def _page_cache_pages(tmp_path, **env) -> int:
+def _page_cache_pages(tmp_path, **env) -> list[int]:
+    """How many communiqué pages and results pages each process keeps."""
     result = _django(
         [
             "shell",
             "--no-imports",
             "-c",
-            "from django.conf import settings as s; print(s.BAYAN_PAGE_CACHE_PAGES)",
+            "from django.conf import settings as s; "
+            "print(s.BAYAN_PAGE_CACHE_PAGES, s.BAYAN_RESULTS_CACHE_PAGES)",
         ],
         DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-key-0123456789",
         DATA_DIR=str(tmp_path),
         **env,
     )
     assert result.returncode == 0, result.stderr
-    return int(result.stdout)
+    return [int(n) for n in result.stdout.split()]
 
 
 def test_pages_are_kept_in_production_and_drawn_each_time_in_development(tmp_path):
     # In development an edited template must show at the next reading.
-    assert _page_cache_pages(tmp_path, DJANGO_DEBUG="0") == 5000
-    assert _page_cache_pages(tmp_path, DJANGO_DEBUG="1") == 0
-    assert _page_cache_pages(tmp_path, DJANGO_DEBUG="1", BAYAN_PAGE_CACHE_PAGES="300") == 300
+    assert _page_cache_pages(tmp_path, DJANGO_DEBUG="0") == [5000, 1000]
+    assert _page_cache_pages(tmp_path, DJANGO_DEBUG="1") == [0, 0]
+    chosen = _page_cache_pages(
+        tmp_path, DJANGO_DEBUG="1", BAYAN_PAGE_CACHE_PAGES="300", BAYAN_RESULTS_CACHE_PAGES="40"
+    )
+    assert chosen == [300, 40]

@@ -192,3 +192,15 @@ def test_every_reader_of_a_kept_results_page_gets_a_token_of_their_own(aleppo, s
     assert len(searches) == 1
     assert TOKEN.findall(first) != TOKEN.findall(second)
     assert pagecache.CSRF_PLACEHOLDER not in first + second
+
+
+def test_results_pages_are_sized_and_turned_off_apart_from_communique_pages(
+    client, aleppo, searches, settings
+):
+    settings.BAYAN_RESULTS_CACHE_PAGES = 0
+    read(client, "/search/?q=aleppo")
+    read(client, "/search/?q=aleppo")
+    assert len(searches) == 2
+    _, drawing = read(client, aleppo.get_absolute_url())
+    _, kept = read(client, aleppo.get_absolute_url())
+    assert kept == 1 < drawing

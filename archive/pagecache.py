@@ -87,7 +87,7 @@ def page(
         if key and getattr(response, "keep", True):
             # Compressed: a communiqué page of 24 KB keeps in 5 KB, for 0.4 ms once and
             # 0.05 ms a reading, a results page of 210 KB in 20 KB, for 2.9 ms and 0.6 ms
-            # (measured), so that a process holds ten times the pages.
+            # (measured), so that a process holds five to ten times the pages.
             caches[store].set(key, zlib.compress(html.encode()), timeout=None)
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 

@@ -425,27 +425,22 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
         # Warm-up: each worker opens its searcher and builds its tables once.
         _hammer(port, searches, 3.0, 4)
         out = {}
-        # Cold: pages no worker has drawn since it started (archive.pagecache keeps them),
-        # each asked for once, so every one is drawn: what a page costs.
-        log(f"load: /c/<id>/ not read before (cold), {clients} clients, {seconds:.0f} s")
-        out["communique_cold"] = _hammer(port, unread, seconds, clients)
-        out["communique_cold"]["pages"] = len(unread)
-        log(f"  {out['communique_cold']}")
-        # Warm: pages already drawn by both workers (each asked for 8 times first, so that a
-        # worker misses one with a chance of 2 ** -8, as requests go to either).
-        _hammer(port, pages * 8, None, clients)
-        log(f"load: /c/<id>/ read before (warm), {clients} clients, {seconds:.0f} s")
-        out["communique"] = _hammer(port, pages, seconds, clients)
-        out["communique"]["pages"] = len(pages)
-        log(f"  {out['communique']}")
-        log(f"load: /search/ not asked before (cold), {clients} clients, {seconds:.0f} s")
-        out["search_cold"] = _hammer(port, unasked, seconds, clients)
-        out["search_cold"]["pages"] = len(unasked)
-        log(f"  {out['search_cold']}")
-        _hammer(port, searches * 8, None, clients)
-        log(f"load: /search/ asked before (warm), {clients} clients, {seconds:.0f} s")
-        out["search"] = _hammer(port, searches, seconds, clients)
-        log(f"  {out['search']}")
+
+        def cold_then_warm(key: str, page: str, unread: list[str], read: list[str]) -> None:
+            # Cold: pages no worker has drawn since it started (archive.pagecache keeps them),
+            # each asked for once, so every one is drawn: what a page costs. Warm: pages both
+            # workers have drawn (each asked for 8 times first, so that a worker misses one
+            # with a chance of 2 ** -8, as requests go to either).
+            log(f"load: {page} not read before (cold), {clients} clients, {seconds:.0f} s")
+            out[f"{key}_cold"] = {**_hammer(port, unread, seconds, clients), "pages": len(unread)}
+            log(f"  {out[f'{key}_cold']}")
+            _hammer(port, read * 8, None, clients)
+            log(f"load: {page} read before (warm), {clients} clients, {seconds:.0f} s")
+            out[key] = {**_hammer(port, read, seconds, clients), "pages": len(read)}
+            log(f"  {out[key]}")
+
+        cold_then_warm("communique", "/c/<id>/", unread, pages)
+        cold_then_warm("search", "/search/", unasked, searches)
         out["peak_rss_mb"] = round(peak["rss"] / 1024, 1)
         out["peak_pss_mb"] = round(peak["pss"] / 1024, 1)
         out["peak_anon_mb"] = round(peak["anon"] / 1024, 1)

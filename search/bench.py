@@ -415,8 +415,9 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
             .order_by("?")
             .values_list("public_id", flat=True)[: WARM_PAGES + COLD_PAGES]
         )
-        pages = [f"/c/{i}/" for i in ids[:WARM_PAGES]]
-        unread = [f"/c/{i}/" for i in ids[WARM_PAGES:]]
+        warm = min(WARM_PAGES, len(ids) // 2)  # a small corpus: half of it for each pass
+        pages = [f"/c/{i}/" for i in ids[:warm]]
+        unread = [f"/c/{i}/" for i in ids[warm:]]
         searches = ["/search/?" + query_string(params) for _, params in mix]
         # The mix's own addresses, each made new by a parameter the page ignores: every one is
         # searched and drawn, as a query no reader asked before.

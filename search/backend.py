@@ -38,6 +38,7 @@ import pickle
 import time
 from collections import Counter
 from datetime import date, datetime
+from functools import partial
 
 import numpy as np
 from django.conf import settings
@@ -259,9 +260,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         # Haystack creates the index whenever opening it fails, and Whoosh's create_index
         # deletes whatever index files exist: two processes starting on a fresh directory
         # could wipe each other's first documents. Creation here happens once, under the lock.
-        def open_index():
-            return self.storage.open_index(schema=self.schema)
-
+        open_index = partial(self.storage.open_index, schema=self.schema)
         try:
             return despite_commits(open_index)
         except EmptyIndexError:

@@ -45,8 +45,9 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 RESULTS = ROOT / "benchmarks" / "results"
-# Permalink pages of the load test: read before (warm), and never read (cold: more than a
-# run of its length reaches, so that each is asked for once).
+# Pages of the load test: permalinks read before (warm) and never read (cold), and results
+# pages never asked for (cold: the mix's addresses made new); cold ones more than a run of
+# its length reaches, so that each is asked for once.
 WARM_PAGES, COLD_PAGES = 500, 5000
 COLD_SEARCHES = 3000
 DOC = ROOT / "docs" / "benchmarks.md"

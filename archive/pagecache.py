@@ -31,6 +31,7 @@ a store of its own: a results page keeps in four times a communiqué page's room
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -39,6 +40,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -94,13 +96,33 @@ def page(
 
 def last_change(public_id: str) -> str | None:
     """When the published communiqué last changed, or None for one not (or no longer) public."""
-    changed = (
+    sql, params, slot = _last_change_query()
+    params = list(params)
+    params[slot] = public_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+@functools.cache
+def _last_change_query() -> tuple[str, tuple, int]:
+    """The SQL of last_change's lookup, made by the ORM once, and where the id goes in it.
+
+    A warm page costs 2.5–3.5 ms of a worker's CPU, and building this query through the ORM
+    took 0.8 ms of it for a 0.06 ms lookup (measured at 100,000 communiqués). `published()`
+    filters on constants only, so its SQL holds for every later call.
+    """
+    marker = "\0public_id"
+    query = (
         Communique.objects.published()
-        .filter(public_id=public_id)
-        .values_list("updated_at", flat=True)
-        .first()
+        .filter(public_id=marker)
+        .order_by()
+        .values_list("updated_at", flat=True)[:1]
+        .query
     )
-    return changed.isoformat() if changed else None
+    sql, params = query.sql_with_params()
+    return sql, tuple(params), list(params).index(marker)
 
 
 def _key(request: HttpRequest, also: Callable[[], object] | None) -> str | None:

@@ -68,7 +68,9 @@ class Hit:
         }
 
 
-@dataclass(frozen=True)
+# Not frozen: a page builds some 600 of these, and a frozen dataclass's __init__ sets each
+# field through object.__setattr__ (2.4 µs a value against 1.0, measured).
+@dataclass(slots=True)
 class FacetValue:
     key: str
     label: str
@@ -268,13 +270,15 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
     if params.query.words:
         main.query.set_spelling_query(" ".join(params.query.words))
     options = _facet_options(FACET_LIMIT)
+    # One copy for every facet (SearchQuerySet.facet() deep-copies the query each time).
+    main = main.all()
     for facet in FACETS:
         if not params.selected(facet.name):
-            main = main.facet(facet.name, **options)
-    main = main.facet("year", **_facet_options(TIMELINE_LIMIT))
+            main.query.add_field_facet(facet.name, **options)
+    main.query.add_field_facet("year", **_facet_options(TIMELINE_LIMIT))
     months_needed = _short_range(params)
     if months_needed:
-        main = main.facet(MONTH_FIELD, **_facet_options(TIMELINE_LIMIT))
+        main.query.add_field_facet(MONTH_FIELD, **_facet_options(TIMELINE_LIMIT))
 
     start = (params.page - 1) * PAGE_SIZE
     results = list(main[start : start + PAGE_SIZE])
@@ -301,10 +305,11 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
         else:
             sidebar[facet.name] = counts.get(facet.name, [])
 
+    permalink = _permalinks()
     page = SearchPage(
         params=params,
         total=total,
-        hits=[_hit(r) for r in results if r is not None],
+        hits=[_hit(r, permalink) for r in results if r is not None],
         facets=[_facet_counts(facet, sidebar[facet.name], params, version) for facet in FACETS],
         suggestion=_clean_suggestion(suggestion, params),
     )
@@ -327,7 +332,7 @@ def params_from(data: Mapping) -> SearchParams:
     return form.params()
 
 
-def _hit(result) -> Hit:
+def _hit(result, permalink: Callable[[str], str]) -> Hit:
     public_id = getattr(result, "public_id", "") or ""
     when = getattr(result, "date", None)
     if isinstance(when, datetime):
@@ -335,7 +340,7 @@ def _hit(result) -> Hit:
     return Hit(
         pk=int(result.pk),
         id=public_id,
-        permalink=reverse("archive:communique", args=[public_id]),
+        permalink=permalink(public_id),
         title=getattr(result, "title", "") or "",
         issuer=getattr(result, "issuer_name", "") or "",
         date=when if isinstance(when, date) else None,
@@ -343,6 +348,15 @@ def _hit(result) -> Hit:
         summary=getattr(result, "summary", "") or "",
         highlights=tuple(_marked(f) for f in _fragments(getattr(result, "highlighted", None))),
     )
+
+
+def _permalinks() -> Callable[[str], str]:
+    """The permalink of a public id, with reverse() resolved once for a page of hits (twenty
+    calls took 1 ms of a search): the id goes where a marker went. Ids are letters and
+    digits (archive.models.communique.new_public_id), which a path holds unquoted."""
+    marker = "publicid"
+    head, _, tail = reverse("archive:communique", args=[marker]).rpartition(marker)
+    return lambda public_id: head + public_id + tail
 
 
 def _fragments(highlighted) -> list[str]:
@@ -468,11 +482,12 @@ def iter_hits(params: SearchParams, chunk: int | None = None) -> Iterator[Hit]:
     chunk = chunk or EXPORT_CHUNK
     order = SORTS[params.sort_key][1] or ["-date"]
     start = 0
+    permalink = _permalinks()
     while True:
         # A fresh query per chunk: a SearchQuerySet caches what it has read.
         sqs = _filtered(_base(params), params).order_by(*order)
         results = [r for r in sqs[start : start + chunk] if r is not None]
-        yield from (_hit(r) for r in results)
+        yield from (_hit(r, permalink) for r in results)
         if len(results) < chunk:
             return
         start += chunk

@@ -189,6 +189,15 @@ def test_results_carry_what_a_list_shows(client, index):
     }
 
 
+def test_the_api_answers_utf8_json_with_every_script_as_written(client, index):
+    communique("البيان الختامي", ["Truce in Gaza."])
+    index()
+    response = client.get("/api/search/", {"q": "truce"})
+    assert response["Content-Type"] == "application/json"
+    assert "البيان الختامي".encode() in response.content  # as text, not \\u escapes
+    assert response.json()["results"][0]["title"] == "البيان الختامي"
+
+
 def _key_words(subject):
     from haystack import connections
 

@@ -687,7 +687,10 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             if (spelling_field, lowered) in reader:
                 out.append(word)
                 continue
-            suggestions = corrector.suggest(lowered, limit=1)
+            if fast_path_enabled():
+                suggestions = self._fast.suggest(searcher, field, lowered)
+            else:
+                suggestions = corrector.suggest(lowered, limit=1)
             if suggestions and suggestions[0] != lowered:
                 out.append(suggestions[0])
                 changed = True

@@ -32,6 +32,8 @@ from itertools import accumulate
 
 import numpy as np
 from django.conf import settings
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh import classify, query
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.fields import DATETIME
@@ -578,6 +580,45 @@ class FastTables:
         # whoosh.scoring.bm25, term for term and in the same order of operations.
         return ids, idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
 
+    # -- spelling
+
+    def suggest(self, searcher, field: str, text: str, maxdist: int = 2) -> list[str]:
+        """What Whoosh's `searcher.corrector(field).suggest(text, limit=1)` answers: the word
+        of the field's spelling field within `maxdist` edits of `text` (Damerau-Levenshtein
+        as Whoosh counts it, an optimal string alignment), the most frequent in `field` (a
+        word the field lacks counts 1), the last in order among equals; [] for none.
+
+        Whoosh measures `text` against every word of every segment, in Python: 50-130 ms a
+        misspelled word at 2,300 distinct words (measured), so seconds at the hundreds of
+        thousands a real archive holds. rapidfuzz measures it in C++ against the words of a
+        length within `maxdist` of its own, listed once per segment."""
+        reader = searcher.reader()
+        spelling = reader.schema[field].spelling_fieldname(field)
+        near: set[str] = set()
+        for by_length, _offset in self._per_segment(searcher, spelling, _leaf_words):
+            for size in range(len(text) - maxdist, len(text) + maxdist + 1):
+                words = by_length.get(size)
+                if words:
+                    found = process.extract(
+                        text,
+                        words,
+                        scorer=OSA.distance,
+                        processor=None,
+                        score_cutoff=maxdist,
+                        limit=None,
+                    )
+                    near.update(word for word, _distance, _index in found)
+        if not near:
+            return []
+        # whoosh.spelling.ReaderCorrector's score, and Corrector.suggest's heap: the greatest
+        # (score, word).
+        return [
+            max(
+                (0 - (maxdist + (1.0 / (reader.frequency(field, word) or 1) * 0.5)), word)
+                for word in near
+            )[1]
+        ]
+
     # -- facets
 
     def facet_counts(self, searcher, sizes: dict, mask) -> dict[str, list[tuple[str, int]]]:
@@ -683,6 +724,17 @@ def _leaf_lengths(leaf, field) -> np.ndarray:
     else:
         raw = np.fromiter(column, dtype=np.uint8, count=count)
     return _LENGTHS[raw]
+
+
+def _leaf_words(leaf, field) -> dict[int, list[str]]:
+    """A segment's words of a field, by length."""
+    by_length: dict[int, list[str]] = {}
+    if field in leaf.schema:
+        from_bytes = leaf.schema[field].from_bytes
+        for btext in leaf.lexicon(field):
+            word = from_bytes(btext)
+            by_length.setdefault(len(word), []).append(word)
+    return by_length
 
 
 def _leaf_facet(leaf, field) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -15,6 +15,9 @@ import re
 import pytest
 from django.core.management import call_command
 from haystack import connections
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from search.backend import fast_path_enabled
 from tests.search.helpers import api
@@ -701,3 +704,42 @@ def test_a_fields_lists_read_in_one_walk_are_whooshs(archive):
             assert walked == expected, field
             longest = max([longest, *(len(ids) for _b, ids in walked)])
     assert longest > 128  # Whoosh's block size: some list spans several blocks
+
+
+def test_suggestions_are_whooshs_own(client, settings, index):
+    """A misspelled word gets what Whoosh's corrector suggests, words of every segment
+    weighed: the words within two edits (a transposition is one), the most frequent, and the
+    last in order among equally frequent ones."""
+    from tests.search.factories import communique
+
+    communique("Truce", ["The ceasefire holds; negotiations on humanitarian access. Bat cab."])
+    index()
+    communique("Talks", ["The ceasefire, the ceasefire! Negotiation rounds; car access."])
+    index()
+    backend = connections["default"].get_backend()
+    segments = len(backend._current_searcher().reader().leaf_readers())
+    typos = ["ceasfire", "caesefire", "negotiatons", "negotiaton", "humanitrian", "acess"]
+    typos += ["cax", "ba", "zzzzunknown", "x", "ceasefire negotiatons"]
+    suggested = []
+    for word in typos:
+        settings.BAYAN_SEARCH_FAST = False
+        plain = api(client, q=word)["suggestion"]
+        settings.BAYAN_SEARCH_FAST = True
+        assert api(client, q=word)["suggestion"] == plain, word
+        suggested.append(plain)
+    assert segments == 2
+    assert suggested[0] == suggested[1] == "ceasefire"
+    assert suggested[6] == "car"  # bat, cab and car each once: the last of them
+    assert suggested[8] is None and sum(s is not None for s in suggested) >= 7
+
+
+@given(st.text("abcé", max_size=7), st.text("abcé", max_size=7))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_edits_are_counted_as_whoosh_counts_them(a, b):
+    from rapidfuzz.distance import OSA
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    whoosh = damerau_levenshtein(a, b, limit=2)
+    assert (OSA.distance(a, b) <= 2) == (whoosh <= 2)
+    if whoosh <= 2:
+        assert OSA.distance(a, b) == whoosh

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 
 import orjson
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -104,10 +105,14 @@ def api_search(request: HttpRequest):
             page = run_search(params)
         except SearchError as exc:
             return _error(str(exc))
-        answer = page.as_json(_absolute(request))
-    # orjson: an answer of some 800 facet values encodes in 0.1 ms, against 1.2 ms through
-    # json (measured at 100,000 communiqués; 3 % of a search). UTF-8, as ensure_ascii=False.
-    return HttpResponse(orjson.dumps(answer, default=str), content_type="application/json")
+        # orjson: an answer of some 800 facet values encodes in 0.1 ms, against 1.2 ms through
+        # json (measured at 100,000 communiqués; 3 % of a search). UTF-8, as ensure_ascii=False;
+        # other types as JsonResponse's encoder takes them (lazy text, dates), or a TypeError.
+        body = orjson.dumps(page.as_json(_absolute(request)), default=_ENCODER.default)
+    return HttpResponse(body, content_type="application/json")
+
+
+_ENCODER = DjangoJSONEncoder()
 
 
 def _absolute(request: HttpRequest) -> Callable[[str], str]:

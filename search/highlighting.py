@@ -55,17 +55,6 @@ def _starting_with(chars: str) -> re.Pattern:
     return re.compile(f"[{re.escape(chars)}]{_AFTER_WORD_START}" + r"\w*(?:\.\w+)*")
 
 
-@lru_cache(maxsize=1024)
-def _locator(forms: frozenset[str]) -> re.Pattern:
-    """An expression for the words in `forms` where they stand whole in a text."""
-    # Each form's first character before the look behind: the expression starts with a
-    # literal, and the scan checks the look behind only where a form may start.
-    alternatives = "|".join(
-        re.escape(form[0]) + _AFTER_WORD_START + re.escape(form[1:]) for form in sorted(forms)
-    )
-    return re.compile(rf"(?:{alternatives})(?!\w)(?!\.\w)")
-
-
 class FastHighlighter(highlight.Highlighter):
     """Whoosh's highlighter, with the text's tokens produced without re-running the analyzer
     over every word of every hit.
@@ -314,8 +303,9 @@ class FastHighlighter(highlight.Highlighter):
 
         Cutting a long text into words was most of highlighting a hit (profiled), yet
         fragments only hold words near a match. The words that may match are found in C by
-        the expression of `_finder`, the ones that do by `_locator`, and only the stretches
-        around them are cut into words. Fragments stay Whoosh's: tests/search/test_fast_path.py.
+        the expression of `_finder`, whole, the ones that do among them by the memo, and only
+        the stretches around them are cut into words. Fragments stay Whoosh's:
+        tests/search/test_fast_path.py.
         """
         fragmenter = self.fragmenter
         if fragmenter.charlimit and len(text) > fragmenter.charlimit:
@@ -323,10 +313,13 @@ class FastHighlighter(highlight.Highlighter):
         finder = self._finder(analyzer, text, words)
         if finder is None:
             return None
-        hot = frozenset(self._hot_words(analyzer, set(finder.findall(text)), words))
+        found = list(finder.finditer(text))
+        found_words = list(map(re.Match.group, found))
+        hot = self._hot_words(analyzer, set(found_words), words)
         if not hot:
             return [], [], []
-        spans = [m.span() for m in _locator(hot).finditer(text)]
+        # The finder's matches are whole words: the spans of those that match.
+        spans = [m.span() for m in compress(found, map(hot.__contains__, found_words))]
         # Stretches run from a space to a space (no word goes across one), wide enough for
         # the words a fragment needs unless punctuation fills them: checked below.
         surround, size = fragmenter.surround, len(text)

@@ -129,12 +129,22 @@ class SearchParams:
         def url(key: str) -> str:
             if not around:
                 chosen = urlencode([(facet, k) for k in selected])
-                around.extend((*self._around(filters={**self.filters, facet: (_MARK,)}), chosen))
-            before, after, chosen = around
-            if key in selected:  # a chosen key's link takes it out
-                keys = urlencode([(facet, k) for k in self.toggled(facet, key).get(facet, ())])
-            else:  # the usual link: the keys chosen so far, then this one
-                keys = "&".join(p for p in (chosen, f"{name}={quote_plus(key)}") if p)
+                before, after = self._around(filters={**self.filters, facet: (_MARK,)})
+                # The usual link, a key not chosen: the keys chosen so far, then this one.
+                head = "&".join(p for p in (before, chosen) if p)
+                around.extend(
+                    (
+                        before,
+                        after,
+                        f"{path}?{head}{'&' if head else ''}{name}=",
+                        f"&{after}" if after else "",
+                    )
+                )
+            before, after, head, tail = around
+            if key not in selected:
+                return head + quote_plus(key) + tail
+            # A chosen key's link takes it out.
+            keys = urlencode([(facet, k) for k in self.toggled(facet, key).get(facet, ())])
             query = "&".join(p for p in (before, keys, after) if p)
             return f"{path}?{query}" if query else path
 

@@ -194,7 +194,7 @@ def test_the_api_answers_utf8_json_with_every_script_as_written(client, index):
     index()
     response = client.get("/api/search/", {"q": "truce"})
     assert response["Content-Type"] == "application/json"
-    assert "البيان الختامي".encode() in response.content  # as text, not \\u escapes
+    assert "البيان الختامي".encode() in response.content  # as text, not \uXXXX escapes
     assert response.json()["results"][0]["title"] == "البيان الختامي"
 
 

@@ -680,7 +680,6 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         field = self.content_field_name
         spelling_field = self.schema[field].spelling_fieldname(field)
         reader = searcher.reader()
-        corrector = searcher.corrector(field)
         out, changed = [], False
         for word in words.split():
             lowered = spelling_form(word)  # as the spelling field holds it
@@ -690,7 +689,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             if fast_path_enabled():
                 suggestions = self._fast.suggest(searcher, field, lowered)
             else:
-                suggestions = corrector.suggest(lowered, limit=1)
+                suggestions = searcher.corrector(field).suggest(lowered, limit=1)
             if suggestions and suggestions[0] != lowered:
                 out.append(suggestions[0])
                 changed = True

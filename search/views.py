@@ -95,6 +95,10 @@ def _checked(request: HttpRequest):
     return form.params(), None
 
 
+# Types orjson does not know, as JsonResponse takes them (lazy text, dates).
+_ENCODER = DjangoJSONEncoder()
+
+
 @require_safe
 def api_search(request: HttpRequest):
     params, error = _checked(request)
@@ -112,14 +116,11 @@ def api_search(request: HttpRequest):
     return HttpResponse(body, content_type="application/json")
 
 
-_ENCODER = DjangoJSONEncoder()
-
-
 def _absolute(request: HttpRequest) -> Callable[[str], str]:
-    """request.build_absolute_uri for the absolute paths of permalinks, with the scheme and
-    host read once (it parses them again for each of a page's links)."""
+    """request.build_absolute_uri for absolute paths (permalinks: reverse() gives them), with
+    the scheme and host read once (it parses them again for each of a page's links)."""
     origin = request.build_absolute_uri("/").removesuffix("/")
-    return lambda path: origin + path if path.startswith("/") else request.build_absolute_uri(path)
+    return lambda path: origin + path
 
 
 EXPORT_COLUMNS = ["id", "permalink", "title", "issuer", "date", "language"]

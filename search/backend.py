@@ -37,6 +37,7 @@ import os
 import pickle
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import partial
 
@@ -231,6 +232,8 @@ _fix_whoosh()
 
 class BayanWhooshSearchBackend(WhooshSearchBackend):
     HIGHLIGHT_FRAGMENTS = 3
+    # Query strings parsed during one results page (remembering); None otherwise.
+    _parsed: dict | None = None
     # The stored field that highlights and "more like this" read: the readable body, where
     # the full-text field also holds names and roles that make poor snippets.
     SOURCE_FIELD = "body"
@@ -422,10 +425,35 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         segments = tuple(SegmentCache.key(leaf) for leaf, _offset in reader.leaf_readers())
         return (self.path, reader.generation(), segments)
 
+    @contextmanager
+    def remembering(self):
+        """Within, the searches of one results page share their work: each query string is
+        parsed once, and on the fast path each query's documents are matched once. A page
+        runs a search for its results, one more for each chosen facet (its counts leave out
+        its own filter) and one for the months of a short date range, and each repeats the
+        query and most filters: a page with three facets chosen parsed them 13 times.
+        Nothing outlives the page, so no other search is answered from it."""
+        if self._parsed is not None:  # a page within a page: the outer one keeps it all
+            yield
+            return
+        self._parsed = {}
+        try:
+            yield
+        finally:
+            self._parsed = None
+            if self.setup_complete:
+                self._fast.matched = None
+
     def _parse(self, text: str):
         if not text or text.strip() in ("*", "*:*"):
             return query.Every()
-        return self.parser.parse(text)
+        parsed = self._parsed
+        if parsed is None:
+            return self.parser.parse(text)
+        q = parsed.get(text)
+        if q is None:
+            q = parsed[text] = self.parser.parse(text)
+        return q
 
     def _facet_table(self, searcher, field: str) -> list[tuple[str, ...]]:
         """docnum -> keys of a facet field, built once per searcher."""
@@ -552,6 +580,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         counts_only=False,
     ):
         tables = self._fast
+        if self._parsed is not None and tables.matched is None:
+            tables.matched = {}  # kept until the page is done (remembering)
         scores = None
         if sortedby or counts_only:
             mask = tables.match(searcher, q)

@@ -262,6 +262,10 @@ class FastTables:
     - sort columns: one value per document, from Whoosh's sortable column.
     """
 
+    # The documents each query matched, while the backend keeps them for one results page
+    # (BayanWhooshSearchBackend.remembering); None otherwise.
+    matched: dict | None = None
+
     def __init__(self, segments: SegmentCache | None = None):
         self.segments = segments or SegmentCache(settings.BAYAN_SEARCH_CACHE_BYTES)
         self._live = None
@@ -339,6 +343,21 @@ class FastTables:
         return self._match(searcher, q) & self.live(searcher)
 
     def _match(self, searcher, q) -> np.ndarray:
+        matched = self.matched
+        if matched is None:
+            return self._match_now(searcher, q)
+        mask = matched.get(q)
+        if mask is None:
+            mask = matched[q] = self._match_now(searcher, q)
+        return mask.copy()  # callers narrow the mask they get in place
+
+    def _remember(self, q, mask) -> None:
+        """Keep the mask that scoring found for q, for the page's later searches: only where
+        it is the mask _match gives (a Not's scored mask keeps deleted documents)."""
+        if self.matched is not None and _plain(q):
+            self.matched.setdefault(q, mask)
+
+    def _match_now(self, searcher, q) -> np.ndarray:
         if isinstance(q, query.Every):
             return self.live(searcher).copy()
         if q is query.NullQuery:
@@ -512,11 +531,14 @@ class FastTables:
         if boost != 1.0 and type(q) is not query.ConstantScoreQuery:
             raise Unsupported("boosted compound query")
         if type(q) is query.And and q.subqueries:
-            mask, scores = self._scored(searcher, q.subqueries[0])
+            first = q.subqueries[0]
+            mask, scores = self._scored(searcher, first)
+            self._remember(first, mask)
             scores = scores.copy()
             for child in q.subqueries[1:]:
                 child_mask, child_scores = self._scored(searcher, child)
-                mask = mask & child_mask
+                self._remember(child, child_mask)
+                mask = mask & child_mask  # a new array: the children's stay as they were
                 scores += child_scores
             return mask, scores
         if type(q) is query.Not:
@@ -712,6 +734,14 @@ class FastTables:
             values = np.concatenate(parts) if parts else _EMPTY
             self._columns[field] = values
         return values
+
+
+def _plain(q) -> bool:
+    """Whether scoring q finds its documents as _match does: a term, a phrase of adjacent
+    words, or an Or of those."""
+    if type(q) is query.Term or (type(q) is query.Phrase and q.slop == 1):
+        return True
+    return type(q) is query.Or and not q.minmatch and all(map(_plain, q.subqueries))
 
 
 def _leaf_lengths(leaf, field) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -260,6 +261,18 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
     """
     if not isinstance(params, SearchParams):
         params = params_from(params)
+    with _one_page():
+        return _run_search(params)
+
+
+def _one_page():
+    """Where the engine offers it, the page's searches share their work (search.backend)."""
+    backend = connections["default"].get_backend()
+    remembering = getattr(backend, "remembering", None)
+    return remembering() if remembering else nullcontext()
+
+
+def _run_search(params: SearchParams) -> SearchPage:
     base = _base(params)
     main = _filtered(base, params)
     order = SORTS[params.sort_key][1]

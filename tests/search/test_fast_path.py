@@ -106,6 +106,7 @@ def test_every_query_answers_the_same_on_both_paths(archive, client, settings):
         {"issuer": keys["issuer"][:1], "place": keys["place"][:1], "language": ["en"]},
         {"participant": keys["participant"][:3], "year": keys["year"][:2]},
         {"q": "international", "addressee": keys["addressee"][:1], "sort": "-date"},
+        {"q": "civilians -idlib", "issuer": keys["issuer"][:1], "place": keys["place"][:1]},
     ]
     checked = 0
     for params in QUERIES + filtered:
@@ -113,6 +114,21 @@ def test_every_query_answers_the_same_on_both_paths(archive, client, settings):
         _same(plain, fast, params)
         checked += plain["total"] > 0
     assert checked > len(QUERIES) // 2  # the corpus exercises most of them
+
+
+def test_a_pages_searches_share_their_work_and_keep_nothing(archive, client, monkeypatch):
+    """A page with facets chosen runs a search for each of their counts, all repeating the
+    query and filters: each string is parsed once for the whole page, and nothing is kept
+    once the page is drawn, so no later search is answered from it."""
+    keys = _keys(client)
+    backend = connections["default"].get_backend()
+    parsed = []
+    parse = backend.parser.parse
+    monkeypatch.setattr(backend.parser, "parse", lambda text: parsed.append(text) or parse(text))
+    chosen = {"issuer": keys["issuer"][:1], "place": keys["place"][:1], "language": ["en"]}
+    answer = api(client, q="civilians", **chosen)
+    assert answer["total"] > 0 and len(parsed) == len(set(parsed)) == 4  # the query, 3 filters
+    assert backend._parsed is None and backend._fast.matched is None
 
 
 def test_the_baseline_counts_the_matches_its_page_leaves_out(client, settings, index):

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.urls import reverse
@@ -106,8 +107,15 @@ class Bucket:
     key: str  # "2015" or "2015-03"
     label: str
     count: int
-    url: str  # this search narrowed to the bucket's dates
     height: int  # percent of the tallest bucket
+    # period -> URL (SearchParams.period_url): `url` is made when a page draws it, which the
+    # JSON API never does.
+    link: Callable[[Period], str] = field(repr=False, compare=False)
+
+    @cached_property
+    def url(self) -> str:
+        """This search narrowed to the bucket's dates."""
+        return self.link(parse_period(self.key))
 
 
 @dataclass
@@ -392,14 +400,10 @@ def _facet_counts(facet: Facet, pairs, params: SearchParams, version=None) -> Fa
         counts.setdefault(key, 0)
     labels = labels_of(facet, counts.keys(), version)
     toggle_url = params.toggle_url(facet.name)
+    # Positional (key, label, count, selected, toggle_url): a page makes some 600 of these,
+    # and keyword arguments cost 0.7 µs a value against 0.3 (measured).
     values = [
-        FacetValue(
-            key=key,
-            label=labels.get(key, key),
-            count=count,
-            selected=key in selected,
-            toggle_url=toggle_url,
-        )
+        FacetValue(key, labels.get(key, key), count, key in selected, toggle_url)
         for key, count in counts.items()
     ]
     if facet.newest_first:
@@ -481,8 +485,7 @@ def _month_buckets(params: SearchParams, months: dict[str, int]) -> list[Bucket]
 
 
 def _bucket(link: Callable[[Period], str], key: str, label: str, count: int, top: int) -> Bucket:
-    url = link(parse_period(key))
-    return Bucket(key, label, count, url, round(100 * count / top) if top else 0)
+    return Bucket(key, label, count, round(100 * count / top) if top else 0, link)
 
 
 # -- Export and "more like this" --------------------------------------------------------------

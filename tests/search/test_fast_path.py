@@ -481,6 +481,24 @@ def test_scores_are_whooshs_own(archive):
     assert nonempty >= len(SCORED) - 2
 
 
+def test_the_most_frequent_values_are_whooshs_whatever_the_limit(archive):
+    """A facet's values, most frequent first and then by key, cut to the limit asked for:
+    the fast path keeps only that many before sorting them; Whoosh's path sorts them all."""
+    from search.facets import FACETS
+
+    backend, searcher = _backend()
+    fields = [facet.name for facet in FACETS]
+    for text in ["international", "civilians", "*"]:
+        q = backend._parse(text)
+        mask = backend._fast.match(searcher, q)
+        for size in (1, 3, 7, 40, None):
+            wanted = {name: {"size": size} for name in fields}
+            fast = backend._fast.facet_counts(searcher, {n: size for n in fields}, mask)
+            plain = backend._facet_counts(searcher, q, wanted)["fields"]
+            assert fast == plain, (text, size)
+    assert len(plain["participant"]) > 40  # the cut applies where keys outnumber the limit
+
+
 def test_phrases_need_adjacent_words_in_every_language(client, settings, index):
     from tests.search.factories import communique
 

@@ -275,8 +275,7 @@ def run_search(params: SearchParams | Mapping) -> SearchPage:
 
 def _one_page():
     """Where the engine offers it, the page's searches share their work (search.backend)."""
-    backend = connections["default"].get_backend()
-    remembering = getattr(backend, "remembering", None)
+    remembering = _offered("remembering")
     return remembering() if remembering else nullcontext()
 
 
@@ -340,9 +339,14 @@ def _run_search(params: SearchParams) -> SearchPage:
 
 def index_version():
     """A token that changes with the index, where the engine gives one (search.backend)."""
-    backend = connections["default"].get_backend()
-    version = getattr(backend, "index_version", None)
+    version = _offered("index_version")
     return version() if version else None
+
+
+def _offered(name: str):
+    """The engine's method `name`, one that Haystack's backends lack and search.backend
+    adds; None for an engine without it (Elasticsearch, Solr)."""
+    return getattr(connections["default"].get_backend(), name, None)
 
 
 def params_from(data: Mapping) -> SearchParams:

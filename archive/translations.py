@@ -36,20 +36,34 @@ _MAX_ALIGN = 400  # paragraphs per side beyond which pairs are made by position
 
 def versions(communique) -> list:
     """Published versions of the statement, the original first, then by language."""
-    from archive.models import Communique
-
     original = communique.original_version
     # Two indexed lookups: one query with "pk = X OR translation_of = X" (and the model's
     # date ordering) made SQLite walk the whole archive, 0.2 s a page at 100,000 records.
-    published = Communique.objects.published().select_related("issuer").order_by()
-    found = [*published.filter(pk=original.pk), *published.filter(translation_of_id=original.pk)]
-    found.sort(key=lambda c: (c.pk != original.pk, c.language, c.pk))
+    found = [*_published().filter(pk=original.pk), *_translations(original)]
+    found.sort(key=lambda c: c.pk != original.pk)  # stable: the translations keep their order
     return found
 
 
 def other_versions(communique) -> list:
     """The versions in other languages than this one (what the language switch lists)."""
+    if not communique.translation_of_id:
+        # An original's other versions are its translations: one lookup, where versions()
+        # would read the page's own record again (a query of each permalink page's 14).
+        return _translations(communique)
     return [v for v in versions(communique) if v.pk != communique.pk]
+
+
+def _published():
+    from archive.models import Communique
+
+    return Communique.objects.published().select_related("issuer").order_by()
+
+
+def _translations(original) -> list:
+    """The published translations of an original, by language."""
+    found = list(_published().filter(translation_of_id=original.pk))
+    found.sort(key=lambda c: (c.language, c.pk))
+    return found
 
 
 def link(original, translation) -> None:

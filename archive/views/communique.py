@@ -86,7 +86,8 @@ def _draw(request, public_id: str):
         "resolutions": record.resolutions.all(),
         "other_languages": others,
         "side_by_side": side_by_side(record, paragraphs, others, request.GET.get("compare", "")),
-        "revisions": record.revisions.order_by("-number"),
+        # A revision's snapshot (the whole record as it was) is for its own page, not the list.
+        "revisions": record.revisions.order_by("-number").defer("data"),
         "related": related(record),
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
     }

@@ -45,6 +45,26 @@ def test_versions_list_the_original_first(pair):
     assert translations.other_versions(original) == [translation]
 
 
+def test_an_originals_other_versions_are_its_published_translations_in_one_query(
+    pair, django_assert_num_queries
+):
+    """The language switch of an original's permalink: its translations by language, drafts
+    left out, read in one query (the page already holds the original itself)."""
+    original, english = pair
+    french = CommuniqueFactory(title="Déclaration", language="fr", issuer=original.issuer)
+    draft = CommuniqueFactory(title="Statement", language="de", issuer=original.issuer)
+    for version in (french, draft):
+        translations.link(original, version)
+    draft.status = draft.Status.DRAFT
+    draft.save(update_fields=["status"])
+    with django_assert_num_queries(1):
+        others = translations.other_versions(original)
+    assert others == [english, french]
+    assert others == translations.versions(original)[1:]
+    # From a translation: the original first, then the other translations.
+    assert translations.other_versions(french) == [original, english]
+
+
 def test_a_translation_of_a_translation_points_at_the_original(pair):
     original, translation = pair
     french = CommuniqueFactory(title="Déclaration", language="fr", issuer=original.issuer)

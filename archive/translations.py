@@ -48,7 +48,7 @@ def other_versions(communique) -> list:
     """The versions in other languages than this one (what the language switch lists)."""
     if not communique.translation_of_id:
         # An original's other versions are its translations: one lookup, where versions()
-        # would read the page's own record again (a query of each permalink page's 14).
+        # would also read the original, which a permalink page already holds.
         return _translations(communique)
     return [v for v in versions(communique) if v.pk != communique.pk]
 

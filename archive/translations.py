@@ -36,12 +36,12 @@ _MAX_ALIGN = 400  # paragraphs per side beyond which pairs are made by position
 
 def versions(communique) -> list:
     """Published versions of the statement, the original first, then by language."""
-    original = communique.original_version
+    # The original's id, without reading the original through `translation_of`: the first
+    # lookup below reads it, if it is published.
+    root = communique.translation_of_id or communique.pk
     # Two indexed lookups: one query with "pk = X OR translation_of = X" (and the model's
     # date ordering) made SQLite walk the whole archive, 0.2 s a page at 100,000 records.
-    found = [*_published().filter(pk=original.pk), *_translations(original)]
-    found.sort(key=lambda c: c.pk != original.pk)  # stable: the translations keep their order
-    return found
+    return [*_published().filter(pk=root), *_translations(root)]
 
 
 def other_versions(communique) -> list:
@@ -49,7 +49,7 @@ def other_versions(communique) -> list:
     if not communique.translation_of_id:
         # An original's other versions are its translations: one lookup, where versions()
         # would also read the original, which a permalink page already holds.
-        return _translations(communique)
+        return _translations(communique.pk)
     return [v for v in versions(communique) if v.pk != communique.pk]
 
 
@@ -59,9 +59,9 @@ def _published():
     return Communique.objects.published().select_related("issuer").order_by()
 
 
-def _translations(original) -> list:
-    """The published translations of an original, by language."""
-    found = list(_published().filter(translation_of_id=original.pk))
+def _translations(root: int) -> list:
+    """The published translations of the original with this id, by language."""
+    found = list(_published().filter(translation_of_id=root))
     found.sort(key=lambda c: (c.language, c.pk))
     return found
 

@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Test processes: "auto" is one per core, at most four (each may start a browser and hold
+# database connections); TEST_PROCS=0 runs the suite in this one process.
+TEST_PROCS ?= auto
+PYTEST := $(BIN)/python -m pytest -q
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: install install-test run demo serve test test-sqlite test-postgres lint format bench clean
@@ -39,11 +43,15 @@ serve: install
 # The whole suite: lint, then SQLite, then a real PostgreSQL 15 started by the run itself.
 test: install-test lint test-sqlite test-postgres
 
+# Tests marked `alone` restart what the others share (the database server), so they run after
+# the rest, by themselves.
 test-sqlite: install-test
-	$(BIN)/python -m pytest -q
+	$(PYTEST) -n $(TEST_PROCS) --maxprocesses=4 -m "not alone"
+	$(PYTEST) -m alone
 
 test-postgres: install-test
-	$(BIN)/python tests/pg_run.py $(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python tests/pg_run.py sh -c '$(PYTEST) -n $(TEST_PROCS) --maxprocesses=4 \
+	  -m "not browser and not alone" && $(PYTEST) -m "alone and not browser"'
 
 lint: install-test
 	$(BIN)/ruff check .

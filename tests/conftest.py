@@ -36,6 +36,14 @@ def search_index(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's default hasher spends half a second on each password by design; the suites
+    create and try hundreds. What they check (who may log in, lockouts, the audit trail)
+    does not depend on the hash's strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def pages_kept(settings):
     """Communiqué and results pages are kept, as in production: the settings, read with DEBUG
     on, keep none (and size each store for one page, whose cull leaves the two a test reads)."""

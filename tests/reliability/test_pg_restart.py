@@ -23,10 +23,14 @@ from django.db import connection
 
 from tests.search.test_concurrency import ROOT, run
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("BAYAN_PG_DATA") or connection.vendor != "postgresql",
-    reason="needs the PostgreSQL server of tests/pg_run.py",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("BAYAN_PG_DATA") or connection.vendor != "postgresql",
+        reason="needs the PostgreSQL server of tests/pg_run.py",
+    ),
+    # The restart drops every connection to the server, those of tests running beside it too.
+    pytest.mark.alone,
+]
 
 
 def restart_server() -> None:

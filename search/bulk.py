@@ -1,4 +1,5 @@
-"""Rebuilding the whole index: whole segments built in parallel, their postings held in memory.
+"""Writing segments with their postings held in memory: a rebuild's, built in parallel, and
+an update's new documents (search.backend.apply).
 
 Whoosh's writer sends every posting through an external sort (pickled to temporary runs, read
 back and merged: about half of a rebuild's time, profiled), then hands the postings to the
@@ -7,7 +8,9 @@ process builds whole segments of contiguous documents: it reads its records from
 itself, gathers each field's postings in columns in document order, sorts them by term once
 (numpy's stable sort keeps each term's documents in order), and writes each term's blocks in
 Whoosh's own format. The new segments replace the old ones in one commit at the end, so the
-old index answers searches until then.
+old index answers searches until then. An update builds its new documents' segment the same
+way and commits it alone; merging older segments stays with Whoosh's writer (merge_small),
+whose pool spills to disk.
 
 The segments are the ones Whoosh's writer makes (a test compares every posting), except that
 the spelling field holds each word once, where Whoosh adds it again for every document that
@@ -33,10 +36,10 @@ import numpy as np
 from django.db import connections
 from whoosh.codec import whoosh3
 from whoosh.filedb.filetables import _lengths as _LENGTHS
-from whoosh.index import clean_files
-from whoosh.system import pack_int, pack_ushort
+from whoosh.index import TOC, clean_files
+from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
 # Where a term's postings are, after its entry: pack_long(offset) + pack_int(length).
@@ -158,7 +161,7 @@ class MemoryPostings:
             fieldwriter.start_field(fieldname, schema[fieldname])
             if fieldname in self.spelling:
                 # One posting per word, at document 0, as Whoosh's writer adds each of them.
-                same = _postings(fieldwriter, _AT_ZERO, _UNIT, (), _NO_LENGTH)
+                same = _postings(fieldwriter, _AT_ZERO, _UNIT, _ONCE, _NO_LENGTH)
                 words = sorted(self.spelling[fieldname])
                 _write_terms(fieldwriter, ((word, *same) for word in words))
             else:
@@ -187,8 +190,10 @@ def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
     _write_terms(fieldwriter, (with_postings(*term) for term in postings.by_term()))
 
 
-# The spelling field's postings: one at document 0, of weight 1, without a value or a length.
-_AT_ZERO, _UNIT, _NO_LENGTH = (0,), (1.0,), (0,)
+# The spelling field's postings: one at document 0, of weight 1, without a length, valued as
+# one occurrence in the spelling field's format (Frequency, whose values are 4 bytes): when
+# Whoosh merges the segment (MERGE_SMALL, add_reader), its reader reads a value back.
+_AT_ZERO, _UNIT, _NO_LENGTH, _ONCE = (0,), (1.0,), (0,), (pack_uint(1),)
 
 
 def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, length):
@@ -300,11 +305,14 @@ def _block_statistics(ids: Sequence, weights: Sequence, length: Sequence) -> tup
 
 
 class SegmentBuilder(SegmentWriter):
-    """Whoosh's segment writer with its postings in memory; it never locks or commits: the
-    process that started the rebuild holds the lock and commits the segments together."""
+    """Whoosh's segment writer with its postings in memory, written in bulk (_write_terms).
 
-    def __init__(self, ix):
-        super().__init__(ix, _lk=False)
+    A rebuild's workers make it without Whoosh's lock (`_lk=False`) and never commit: the
+    process that started the rebuild holds the lock and commits their segments together.
+    Index updates (search.backend) make it with the lock, for their new documents' segment."""
+
+    def __init__(self, ix, **options):
+        super().__init__(ix, **options)
         self.pool = MemoryPostings(self.schema)
 
     def add_document(self, **fields):
@@ -375,7 +383,7 @@ def _segment(ids: list[int]):
     collecting = gc.isenabled()
     gc.disable()
     try:
-        writer = SegmentBuilder(ix)
+        writer = SegmentBuilder(ix, _lk=False)
         for batch in documents(ids):
             for document in batch:
                 writer.add_document(**document)
@@ -389,6 +397,41 @@ def _segment(ids: list[int]):
     finally:
         if collecting:
             gc.enable()
+
+
+class _NothingToMerge(Exception):
+    pass
+
+
+def _merge_small_or_stop(writer, segments):
+    kept = MERGE_SMALL(writer, segments)
+    if kept is segments:  # MERGE_SMALL's answer when no merge is due
+        raise _NothingToMerge
+    return kept
+
+
+def merge_small(ix, timeout: float) -> None:
+    """Whoosh's merge of small segments (MERGE_SMALL), in Whoosh's own writer, whose pool
+    spills to disk: a merge may take in tens of thousands of documents, more than a pool held
+    in memory should. Commits nothing when no merge is due."""
+    writer = ix.writer(timeout=timeout)
+    try:
+        writer.commit(mergetype=_merge_small_or_stop)
+    except BaseException as error:
+        cancel(writer)
+        if not isinstance(error, _NothingToMerge):
+            raise
+
+
+def cancel(writer) -> None:
+    """Give up a writer: Whoosh's lock goes back, and its new segment's files go now rather
+    than at the next commit. A failed writer left open held the lock for as long as the
+    process lived, and every later update failed."""
+    if writer.is_closed:
+        return
+    writer.cancel()
+    toc = TOC.read(writer.storage, writer.indexname)
+    clean_files(writer.storage, writer.indexname, toc.generation, toc.segments)
 
 
 def _start_worker() -> None:

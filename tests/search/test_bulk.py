@@ -1,5 +1,6 @@
 """A rebuild (search.bulk) writes the index Whoosh's own writer writes, posting for posting,
-in this process and in worker processes, and leaves the old index whole when it fails."""
+in this process and in worker processes, and leaves the old index whole when it fails; so do
+the index's updates, whose new segments search.bulk writes too."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import json
 import os
 import zlib
+from functools import partial
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +16,7 @@ from haystack import connections
 
 from archive.models import Communique
 from search import bulk, queue
+from search.models import IndexTask
 from tests.search.test_concurrency import run, scratch_database
 
 pytestmark = [
@@ -69,18 +72,37 @@ def snapshot() -> dict:
     }
 
 
-def _same(whooshs: dict, rebuilt: dict) -> None:
+def _same(whooshs: dict, rebuilt: dict, statistics: bool = True) -> None:
+    """The same documents, words and postings; and the same term statistics unless an index
+    has deleted documents, which Whoosh counts in them until it merges their segment."""
     assert rebuilt["documents"] == whooshs["documents"]
     assert rebuilt["spelling"] == whooshs["spelling"]
     assert rebuilt["terms"].keys() == whooshs["terms"].keys()
     for term, (stats, postings) in whooshs["terms"].items():
-        assert rebuilt["terms"][term] == [stats, postings], term
+        if statistics:
+            assert rebuilt["terms"][term] == [stats, postings], term
+        else:
+            assert rebuilt["terms"][term][1] == postings, term
+
+
+def whooshs_own_index() -> None:
+    """Index every published communiqué anew with Whoosh's own writer (its add_document,
+    posting pool and codec calls, and its merges): what search.bulk is compared with."""
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Communique)
+    backend.clear()
+    writer = backend.index.writer()
+    for start in range(0, len(ids := queue._published_ids()), 50):
+        for obj in queue._load(ids[start : start + 50]):
+            writer.add_document(**backend._document(index, obj))
+    writer.commit()
 
 
 @pytest.fixture
 def archive(index):
     call_command("generate_corpus", count=90, seed=3, no_progress=True, stdout=io.StringIO())
-    index()  # Whoosh's own writer, through the index queue
+    index()  # the queue emptied
+    whooshs_own_index()
 
 
 def test_a_rebuild_writes_what_whooshs_writer_writes(archive, settings):
@@ -233,11 +255,16 @@ SNAPSHOT = (
     "from tests.search.test_bulk import snapshot\n"
     "print(json.dumps(snapshot()))\n"
 )
+WHOOSHS_OWN_INDEX = (
+    "import django; django.setup()\n"
+    "from tests.search.test_bulk import whooshs_own_index\n"
+    "whooshs_own_index()\n"
+)
 
 
 def _indexed_by_whoosh(env, count: int, seed: int) -> dict:
-    """A scratch archive of `count` synthetic communiqués indexed by Whoosh's own writer (the
-    index queue): its snapshot."""
+    """A scratch archive of `count` synthetic communiqués indexed by Whoosh's own writer: its
+    snapshot."""
     run(env, "manage.py", "migrate", "--noinput", "-v", "0")
     run(
         env,
@@ -250,6 +277,7 @@ def _indexed_by_whoosh(env, count: int, seed: int) -> dict:
         "--no-progress",
     )
     run(env, "manage.py", "drain_index", "--once")
+    run(env, "-c", WHOOSHS_OWN_INDEX)
     return json.loads(run(env, "-c", SNAPSHOT).stdout)
 
 
@@ -303,3 +331,64 @@ def test_a_rebuild_with_nothing_published_leaves_an_empty_index(archive):
     assert queue.rebuild(progress=False) == 0
     found = snapshot()
     assert found["segments"] == 0 and found["documents"] == {}
+
+
+def test_updates_write_what_whooshs_writer_writes(archive):
+    """The index queue's updates: each batch's documents in a segment search.bulk writes,
+    their old versions deleted; the same index, read by communiqué, as Whoosh's writer's."""
+    whooshs = snapshot()
+    connections["default"].get_backend().clear()
+    ids = queue._published_ids()
+    queue.enqueue(ids)
+    assert queue.drain(batch_size=40) == len(ids)
+    _same(whooshs, snapshot())
+    queue.enqueue(ids[::3])  # again: replaced, not added a second time
+    queue.drain(batch_size=40)
+    _same(whooshs, snapshot(), statistics=False)
+
+
+def test_whoosh_merges_segments_the_rebuild_and_the_updates_wrote(archive, settings):
+    """Whoosh's merge of small segments (MERGE_SMALL) reads back every posting of the
+    segments it merges, the spelling words' too, and after a rebuild those are search.bulk's:
+    a value missing there made every update fail once a merge was due."""
+    settings.BAYAN_INDEX_PROCS = 1
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 5  # small enough to be merged at the first update
+    queue.rebuild(progress=False)
+    backend = connections["default"].get_backend()
+    assert len(backend.index._segments()) == 18
+    for pk in queue._published_ids()[:6]:
+        queue.enqueue([pk])
+        queue.drain()
+        assert not IndexTask.objects.exists()  # applied, not left failed
+    assert len(backend.index._segments()) < 18 + 6  # merged
+    merged = snapshot()
+    whooshs_own_index()
+    _same(snapshot(), merged, statistics=False)
+
+
+def test_a_failed_update_changes_nothing_and_gives_the_lock_back(archive, monkeypatch):
+    """An update that fails while writing (a full disk) changes nothing, and gives Whoosh's
+    lock back at once: the queue's retry of each communiqué alone, while the failure is still
+    being handled, goes through."""
+    backend = connections["default"].get_backend()
+    monkeypatch.setattr(backend, "WRITER_TIMEOUT", 1.0)
+    first, second = queue._published_ids()[:2]
+    Communique.objects.filter(pk=first).update(title="Written after the disk filled up")
+    real, failures = bulk._write_terms, []
+
+    def disk_full(*args, times: int):
+        if len(failures) < times:
+            failures.append(args)
+            raise OSError(28, "No space left on device")
+        return real(*args)
+
+    before = snapshot()
+    monkeypatch.setattr(bulk, "_write_terms", partial(disk_full, times=1))
+    with pytest.raises(OSError, match="No space"):
+        queue.index_now([first])
+    assert snapshot() == before
+    failures.clear()
+    queue.enqueue([first, second])  # the batch fails once, then each is applied alone
+    assert queue.drain() == 2
+    assert len(failures) == 1 and not IndexTask.objects.exists()
+    assert snapshot()["documents"][str(first)][0]["title"] == "Written after the disk filled up"

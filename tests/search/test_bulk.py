@@ -92,9 +92,8 @@ def whooshs_own_index() -> None:
     index = connections["default"].get_unified_index().get_index(Communique)
     backend.clear()
     writer = backend.index.writer()
-    for start in range(0, len(ids := queue._published_ids()), 50):
-        for obj in queue._load(ids[start : start + 50]):
-            writer.add_document(**backend._document(index, obj))
+    for obj in queue._load(queue._published_ids()):
+        writer.add_document(**backend._document(index, obj))
     writer.commit()
 
 

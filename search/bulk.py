@@ -424,9 +424,11 @@ def merge_small(ix, timeout: float) -> None:
 
 
 def cancel(writer) -> None:
-    """Give up a writer: Whoosh's lock goes back, and its new segment's files go now rather
-    than at the next commit. A failed writer left open held the lock for as long as the
-    process lived, and every later update failed."""
+    """Give up a writer: Whoosh's lock goes back, and the files no table of contents lists
+    (its new segment's, a failed rebuild's segments) go now, as Whoosh deletes those a commit
+    leaves behind, rather than at the next commit. The caller still holds writer_lock. A
+    failed writer left open held the lock for as long as the process lived, and every later
+    update failed."""
     if writer.is_closed:
         return
     writer.cancel()
@@ -517,11 +519,7 @@ def rebuild(
                 segments = [future.result() for future in futures]
         report()
     except BaseException:
-        # Still under Whoosh's lock: the segments already built are files no table of
-        # contents lists, deleted as Whoosh deletes the segments a commit leaves behind.
-        toc = ix._read_toc()
-        clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
-        writer.cancel()
+        cancel(writer)  # and with its files, the segments the workers already built
         raise
     finally:
         _job = None

@@ -267,7 +267,9 @@ class _Parser:
         if kind in ("not", "minus"):
             self.take()
             self.expect_operand("NOT" if kind == "not" else "-")
-            return Not(self.parse_unary(field))
+            child = self.parse_unary(field)
+            # Two negations cancel ("-(-idlib)" is idlib); Whoosh cannot read "NOT NOT idlib".
+            return child.child if isinstance(child, Not) else Not(child)
         if kind in ("and", "or"):
             name = kind.upper()
             raise QueryError(

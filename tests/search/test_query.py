@@ -39,6 +39,13 @@ def test_not_and_minus_both_exclude():
     assert node('-"a b"') == Not(Term("a b", phrase=True))
 
 
+def test_two_negations_cancel():
+    """Whoosh cannot read "NOT NOT idlib" (found by the parser's property test)."""
+    assert node("-(-idlib)") == Term("idlib")
+    assert node("NOT (NOT idlib) ceasefire") == And((Term("idlib"), Term("ceasefire")))
+    assert node("-(-(-idlib))") == Not(Term("idlib"))
+
+
 def test_field_prefixes_map_to_index_fields():
     assert node("participant:Jamous") == Term("jamous", field="participant_text")
     assert node('issuer:"Syrian Opposition"') == Term(

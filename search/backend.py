@@ -61,7 +61,7 @@ from whoosh.qparser import QueryParser
 from whoosh.searching import Results
 from whoosh.writing import CLEAR, NO_MERGE
 
-from search import bulk
+from search import bulk, merging
 from search.analysis import (
     SHINGLES_FIELD,
     FacetKeysField,
@@ -318,8 +318,8 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             return
         with writer_lock():
             # The new documents' segment is built as a rebuild builds one (Whoosh's writer
-            # spent half an update on writing it, profiled) and committed alone; then Whoosh
-            # merges small segments as it would have, in a writer whose pool spills to disk.
+            # spent half an update on writing it, profiled) and committed alone; small
+            # segments are merged afterwards, in the background (search.merging).
             writer = bulk.SegmentBuilder(self.index, timeout=self.WRITER_TIMEOUT)
             try:
                 # Every old version in one searcher: update_document opened a reader over all
@@ -333,11 +333,7 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             except BaseException:
                 bulk.cancel(writer)
                 raise
-            try:
-                bulk.merge_small(self.index, self.WRITER_TIMEOUT)
-            except Exception:
-                # The update is committed: a merge that fails leaves more segments, not less.
-                logger.exception("merging the index's small segments failed")
+        merging.start(self.index, self.WRITER_TIMEOUT)
 
     def rebuild(self, index, ids: list[int], load, progress, batch_size: int) -> None:
         """Replace the whole index with the communiqués `ids`, read by `load(ids)` in batches,

@@ -6,6 +6,9 @@
 1. Corpus: `generate_corpus --count N --seed S` (with --reuse, whatever synthetic corpus the
    database already holds is used as it is).
 2. Index: `search.queue.rebuild()` timed (docs/s) and the index directory's size.
+   Then, in a copy of the index: 3,000 communiqués re-indexed in the index queue's batches of
+   200, with merges of small segments in the background as in a server (search.merging):
+   each batch's time, each merge's, and published → searchable whenever a merge is running.
 3. Search latency over a fixed query mix, through the same code path as /api/search/ (Django's
    test client on the real URL): for each query a *cold* figure (a fresh searcher, so every
    per-searcher table is rebuilt: what the first query after an index change pays), then
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -168,6 +172,75 @@ def publish_latency(log) -> dict:
     queue.drain()
     log(f"published-to-searchable: {elapsed * 1000:.0f} ms (found: {found})")
     return {"seconds": round(elapsed, 3), "found": found}
+
+
+class _Merges(logging.Handler):
+    """search.merging's log lines of merges committed: (segments, documents, seconds)."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.merges: list[dict] = []
+
+    def emit(self, record) -> None:
+        segments, documents, seconds, outcome = record.args
+        if not outcome:
+            self.merges.append({"segments": segments, "docs": documents, "seconds": seconds})
+
+
+def updates_and_merges(log, count: int = 3000, size: int = 200) -> dict:
+    """Re-indexing `count` communiqués in the index queue's batches of `size`, in a copy of
+    the index, with the merges of small segments in the background as in a server: each
+    batch's time, each merge's, and a publication made whenever a merge is running."""
+    from haystack import connections
+
+    from search import merging, queue
+
+    ids = queue._published_ids()
+    ids = ids[len(ids) // 2 :][:count]
+    source = index_path()
+    copy = source.with_name(f"{source.name}-bench-updates")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(source, copy)
+    original = settings.HAYSTACK_CONNECTIONS["default"]
+    background = getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True)
+    settings.HAYSTACK_CONNECTIONS["default"] = {**original, "PATH": str(copy)}
+    settings.BAYAN_INDEX_IN_BACKGROUND = True
+    connections.reload("default")
+    merges = _Merges()
+    logging.getLogger("search.merging").addHandler(merges)
+    batches, during = [], []
+    started = time.perf_counter()
+    try:
+        for start in range(0, len(ids), size):
+            began = time.perf_counter()
+            queue._apply(ids[start : start + size])
+            batches.append(time.perf_counter() - began)
+            if merging.running():
+                during.append(publish_latency(log)["seconds"])
+        elapsed = time.perf_counter() - started
+        merging.wait(600)
+    finally:
+        logging.getLogger("search.merging").removeHandler(merges)
+        settings.HAYSTACK_CONNECTIONS["default"] = original
+        settings.BAYAN_INDEX_IN_BACKGROUND = background
+        connections.reload("default")
+        shutil.rmtree(copy, ignore_errors=True)
+        for lock in copy.parent.glob(f"{copy.name}.lock*"):
+            lock.unlink()
+    result = {
+        "docs": len(ids),
+        "batch": size,
+        "docs_per_s": round(len(ids) / elapsed, 1),
+        "slowest_batch_seconds": round(max(batches), 2),
+        "merges": [{**m, "seconds": round(m["seconds"], 1)} for m in merges.merges],
+        "published_during_merge_seconds": [round(s, 3) for s in during],
+    }
+    log(
+        f"re-indexed {len(ids)} in batches of {size}: {result['docs_per_s']} docs/s, slowest "
+        f"batch {result['slowest_batch_seconds']} s; merges {result['merges']}; published "
+        f"during a merge: {result['published_during_merge_seconds']} s"
+    )
+    return result
 
 
 # -- The query mix ----------------------------------------------------------------------------
@@ -867,6 +940,7 @@ def run(options: dict, log) -> dict:
     if options.get("rebuild_only"):
         return _save(result, log)
     result["publish"] = publish_latency(log)
+    result["updates"] = updates_and_merges(log)
     mix = mix_params(top_keys())
     log("search through /api/search/ (ms):")
     result["search"] = measure_mix(mix, options["repeats"], log)
@@ -926,6 +1000,28 @@ def _fmt(v) -> str:
     if isinstance(v, float):
         return f"{v:,.1f}" if v < 1000 else f"{v:,.0f}"
     return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _updates_row(u: dict) -> str:
+    merges = u["merges"]
+    largest = max(merges, key=lambda m: m["docs"], default=None)
+    during = u["published_during_merge_seconds"]
+    return (
+        f"- Updates: {u['docs']:,} re-indexed in batches of {u['batch']} at "
+        f"{_fmt(u['docs_per_s'])} docs/s, slowest batch {_fmt(u['slowest_batch_seconds'])} s; "
+        + (
+            f"{len(merges)} merges in the background, the largest {largest['docs']:,} "
+            f"documents in {_fmt(largest['seconds'])} s"
+            if largest
+            else "no merge"
+        )
+        + (
+            f"; published → searchable during a merge: at most {max(during) * 1000:,.0f} ms "
+            f"({len(during)} times)"
+            if during
+            else ""
+        )
+    )
 
 
 def render_run(r: dict, name: str) -> list[str]:
@@ -995,6 +1091,8 @@ def render_run(r: dict, name: str) -> list[str]:
         )
     if r.get("publish"):
         rows.append(f"- Published → searchable: {r['publish']['seconds'] * 1000:,.0f} ms")
+    if r.get("updates"):
+        rows.append(_updates_row(r["updates"]))
     load = r.get("load")
     if load:
         # Runs before the page cache (archive.pagecache) measured each page once: the

@@ -9,8 +9,8 @@ itself, gathers each field's postings in columns in document order, sorts them b
 (numpy's stable sort keeps each term's documents in order), and writes each term's blocks in
 Whoosh's own format. The new segments replace the old ones in one commit at the end, so the
 old index answers searches until then. An update builds its new documents' segment the same
-way and commits it alone; merging older segments stays with Whoosh's writer (merge_small),
-whose pool spills to disk.
+way and commits it alone; a merge of small segments writes its segment the same way too
+(search.merging).
 
 The segments are the ones Whoosh's writer makes (a test compares every posting), except that
 the spelling field holds each word once, where Whoosh adds it again for every document that
@@ -39,7 +39,7 @@ from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.index import TOC, clean_files
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
-from whoosh.writing import MERGE_SMALL, SegmentWriter
+from whoosh.writing import SegmentWriter
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
 # Where a term's postings are, after its entry: pack_long(offset) + pack_int(length).
@@ -160,26 +160,36 @@ class MemoryPostings:
         for fieldname in sorted(self.fields.keys() | self.spelling.keys()):
             fieldwriter.start_field(fieldname, schema[fieldname])
             if fieldname in self.spelling:
-                # One posting per word, at document 0, as Whoosh's writer adds each of them.
-                same = _postings(fieldwriter, _AT_ZERO, _UNIT, _ONCE, _NO_LENGTH)
-                words = sorted(self.spelling[fieldname])
-                _write_terms(fieldwriter, ((word, *same) for word in words))
+                write_spelling(fieldwriter, self.spelling[fieldname])
             else:
-                length = [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
                 # Taken out of the pool, so that each field's columns go once it is written.
-                _write_field(fieldwriter, self.fields.pop(fieldname), length)
+                postings = self.fields.pop(fieldname)
+                length = field_lengths(lengths, fieldname, doccount)
+                write_field(fieldwriter, postings.by_term(), postings.values is not None, length)
             fieldwriter.finish_field()
 
 
-def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
-    """Write one field's terms: each one's postings made by `_postings`, then written with
-    its entry by `_write_terms`."""
+def field_lengths(lengths, fieldname: str, doccount: int) -> list[int]:
+    """Each document's length in a field, from the new segment's per-document reader."""
+    return [lengths.doc_field_length(d, fieldname) for d in range(doccount)]
+
+
+def write_spelling(fieldwriter, words: Iterable[bytes]) -> None:
+    """A spelling field's words: one posting each, at document 0, as Whoosh's writer adds
+    each of them."""
+    same = _postings(fieldwriter, _AT_ZERO, _UNIT, _ONCE, _NO_LENGTH)
+    _write_terms(fieldwriter, ((word, *same) for word in sorted(words)))
+
+
+def write_field(fieldwriter, terms: Iterable[tuple], valued: bool, length: list) -> None:
+    """Write one field's (term, documents, weights, values), terms in order: each one's
+    postings made by `_postings`, then written with its entry by `_write_terms`."""
     limit = fieldwriter._postwriter._blocklimit
     # Without values, a block is its documents and weights, and blocks repeat: a shingle found
     # in one document only is a block of that document's number alone, the same for each of
     # the hundreds of such shingles it has.
     made = None
-    if postings.values is None:
+    if not valued:
         made = lru_cache(maxsize=1 << 16)(partial(_postings, fieldwriter, length=length))
 
     def with_postings(btext, ids, weights, values):
@@ -187,12 +197,12 @@ def _write_field(fieldwriter, postings: FieldPostings, length: list) -> None:
             return (btext, *made(tuple(ids), tuple(weights), ()))
         return (btext, *_postings(fieldwriter, ids, weights, values, length))
 
-    _write_terms(fieldwriter, (with_postings(*term) for term in postings.by_term()))
+    _write_terms(fieldwriter, (with_postings(*term) for term in terms))
 
 
 # The spelling field's postings: one at document 0, of weight 1, without a length, valued as
-# one occurrence in the spelling field's format (Frequency, whose values are 4 bytes): when
-# Whoosh merges the segment (MERGE_SMALL, add_reader), its reader reads a value back.
+# one occurrence in the spelling field's format (Frequency, whose values are 4 bytes): a merge
+# by Whoosh's own writer (add_reader) reads a value back, where search.merging reads the words.
 _AT_ZERO, _UNIT, _NO_LENGTH, _ONCE = (0,), (1.0,), (0,), (pack_uint(1),)
 
 
@@ -397,30 +407,6 @@ def _segment(ids: list[int]):
     finally:
         if collecting:
             gc.enable()
-
-
-class _NothingToMerge(Exception):
-    pass
-
-
-def _merge_small_or_stop(writer, segments):
-    kept = MERGE_SMALL(writer, segments)
-    if kept is segments:  # MERGE_SMALL's answer when no merge is due
-        raise _NothingToMerge
-    return kept
-
-
-def merge_small(ix, timeout: float) -> None:
-    """Whoosh's merge of small segments (MERGE_SMALL), in Whoosh's own writer, whose pool
-    spills to disk: a merge may take in tens of thousands of documents, more than a pool held
-    in memory should. Commits nothing when no merge is due."""
-    writer = ix.writer(timeout=timeout)
-    try:
-        writer.commit(mergetype=_merge_small_or_stop)
-    except BaseException as error:
-        cancel(writer)
-        if not isinstance(error, _NothingToMerge):
-            raise
 
 
 def cancel(writer) -> None:

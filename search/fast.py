@@ -173,7 +173,7 @@ def _span(info) -> tuple[int, int]:
 
 
 def _blocks(buf, offset: int, length: int):
-    """(count, id gaps, weights) of each block of a term's posting list, read straight from
+    """(count, id gaps, weights, values) of each block of a term's posting list, read straight from
     the segment's bytes in Whoosh 3's block format (whoosh.codec.whoosh3.W3PostingsWriter): a
     4-byte tag, then per block its length (a signed big-endian int, negative for the last), a
     pickled info tuple (count, last id, max weight, compression, min and max length bytes),
@@ -188,10 +188,10 @@ def _blocks(buf, offset: int, length: int):
         block = io.BytesIO(buf[position + 4 : position + 4 + size])
         count, _last_id, _max_weight, compression, _min, _max = pickle.load(block)
         data = block.read()
-        block_ids, block_weights, _values = pickle.loads(
+        block_ids, block_weights, values = pickle.loads(
             zlib.decompress(data) if compression else data
         )
-        yield count, block_ids, block_weights
+        yield count, block_ids, block_weights, values
         position += 4 + size
         if last:
             break
@@ -204,7 +204,7 @@ def _read_blocks(buf, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]
     Python; here each block costs a decompression and an unpickling, and the ids and weights
     of all blocks become arrays in one step (equal to the matcher's: tested)."""
     counts, deltas, weights = [], [], []
-    for count, block_ids, block_weights in _blocks(buf, offset, length):
+    for count, block_ids, block_weights, _values in _blocks(buf, offset, length):
         counts.append(count)
         deltas.extend(block_ids)
         if block_weights is None:
@@ -245,7 +245,7 @@ def _field_ids(leaf, field):
             yield btext, _leaf_postings(leaf, field, btext)[0].tolist()
             continue
         ids: list[int] = []
-        for _count, block_ids, _weights in _blocks(buf, *_span(info)):
+        for _count, block_ids, _weights, _values in _blocks(buf, *_span(info)):
             ids.extend(accumulate(block_ids))  # ids restart from 0 in each block
         yield btext, ids
 

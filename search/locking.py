@@ -65,3 +65,24 @@ def writer_lock(timeout: float = 600.0) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def merger_lock() -> Iterator[bool]:
+    """Whether the caller may merge the index's segments now: one merger at a time across
+    processes, and none waits for another (search.merging)."""
+    path = Path(f"{lock_path()}.merge")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -7,6 +7,8 @@ import os
 import pytest
 from django.conf import settings
 
+from search import merging
+
 
 @pytest.fixture(autouse=True)
 def media_dir(tmp_path, settings):
@@ -32,6 +34,7 @@ def search_index(tmp_path, settings):
     connections.connections_info = settings.HAYSTACK_CONNECTIONS
     connections.reload("default")
     yield path
+    merging.wait()  # a merge the test started in the background, before its index goes
     connections.reload("default")
 
 

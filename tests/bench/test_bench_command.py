@@ -41,6 +41,9 @@ def test_a_small_run_writes_its_results_and_redraws_the_table(tmp_path, monkeypa
     assert result["corpus"]["published"] == 30
     assert result["index"]["docs"] == 30 and result["index"]["index_bytes"] > 0
     assert result["publish"]["found"] == 1  # the edited communiqué is found by its new word
+    # Half the archive re-indexed in a copy of the index, which is gone afterwards.
+    assert result["updates"]["docs"] == 15 and result["updates"]["docs_per_s"] > 0
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("index-bench")]
     kinds = [kind for kind, *_ in bench.QUERIES]
     assert list(result["search"]["queries"]) == kinds
     empty = result["search"]["queries"]["empty query"]

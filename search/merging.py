@@ -24,6 +24,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -79,14 +80,18 @@ def merge_small(ix, timeout: float = 60.0) -> bool:
         chosen = due(ix)
         if not chosen:
             return False
-        work = os.path.join(ix.storage.folder, WORK_DIR)
-        shutil.rmtree(work, ignore_errors=True)  # what a merger killed midway left
+        root = os.path.join(ix.storage.folder, WORK_DIR)
+        shutil.rmtree(root, ignore_errors=True)  # what a merger killed midway left
+        os.makedirs(root, exist_ok=True)
+        # A directory of this merge's own: a builder process that outlived its merger (killed
+        # with it) fails on its next file rather than writing among this merge's files.
+        work = tempfile.mkdtemp(dir=root)
         started = time.perf_counter()
         try:
             merged = _build_where_best(ix, chosen, work)
             committed = _commit(ix, chosen, merged, work, timeout)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(root, ignore_errors=True)
         documents = merged.segment.doc_count() if merged.segment is not None else 0
         logger.info(
             "merged %d segments, %d documents kept, in %.1f s%s",

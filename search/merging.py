@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -40,6 +39,7 @@ from whoosh.system import pack_ushort
 from whoosh.writing import MERGE_SMALL
 
 from search import bulk
+from search.background import Background
 from search.fast import _blocks, _postings_bytes
 from search.locking import merger_lock, writer_lock
 
@@ -328,30 +328,6 @@ def _matched(matcher, fixed: int | None) -> tuple[list, list, list]:
 
 # -- In the background ------------------------------------------------------------------------
 
-_state = threading.Lock()
-_running = False
-_again = False
-_thread: threading.Thread | None = None
-
-
-def start(ix, timeout: float = 60.0) -> None:
-    """Merge in a daemon thread, unless one is running (then it looks again when done): the
-    update that made a merge due never waits for it. With BAYAN_INDEX_IN_BACKGROUND off, as
-    index updates themselves, in the caller's thread."""
-    global _running, _again, _thread
-    if not getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True):
-        _merge(ix, timeout)
-        return
-    with _state:
-        if _running:
-            _again = True
-            return
-        _running, _again = True, False
-        _thread = threading.Thread(
-            target=_merge_in_background, args=(ix, timeout), name="bayan-merge", daemon=True
-        )
-    _thread.start()
-
 
 def _merge(ix, timeout: float) -> None:
     try:
@@ -361,34 +337,24 @@ def _merge(ix, timeout: float) -> None:
         logger.exception("merging the index's small segments failed")
 
 
-def _merge_in_background(ix, timeout: float) -> None:
-    global _running, _again
-    while True:
+_merger = Background("bayan-merge", _merge, finish=None)
+
+
+def start(ix, timeout: float = 60.0) -> None:
+    """Merge in a daemon thread, unless one is running (then it looks again when done): the
+    update that made a merge due never waits for it. With BAYAN_INDEX_IN_BACKGROUND off, as
+    index updates themselves, in the caller's thread."""
+    if getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True):
+        _merger.start(ix, timeout)
+    else:
         _merge(ix, timeout)
-        with _state:
-            if not _again:
-                _running = False
-                return
-            _again = False
 
 
 def running() -> bool:
     """Whether this process is merging in the background."""
-    return _running
+    return _merger.running
 
 
 def wait(timeout: float = 60.0) -> None:
     """Wait for this process's background merge, if any (tests, commands about to exit)."""
-    thread = _thread
-    if thread is not None:
-        thread.join(timeout)
-
-
-def _reset_after_fork() -> None:
-    # A forked process inherits the flags but not the thread.
-    global _running, _again, _thread, _state
-    _state = threading.Lock()
-    _running, _again, _thread = False, False, None
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
+    _merger.wait(timeout)

@@ -25,7 +25,7 @@ import threading
 import traceback
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from archive.models import Communique
+from search.background import Background
 from search.locking import writer_lock
 from search.models import IndexTask
 
@@ -61,76 +62,31 @@ def enqueue(ids: int | Iterable[int]) -> None:
     transaction.on_commit(start_background_drain)
 
 
-_deferred = 0
-_state = threading.Lock()
-_running = False
-_again = False
-_thread: threading.Thread | None = None
-
-
-@contextmanager
-def deferred() -> Iterator[None]:
-    """No background drains meanwhile (an import drains once at the end); rows still queue."""
-    global _deferred
-    with _state:
-        _deferred += 1
+def _drain_once() -> None:
     try:
-        yield
-    finally:
-        with _state:
-            _deferred -= 1
+        drain()
+    except Exception:  # rows stay queued; the next commit or drain_index retries
+        logger.exception("background index drain failed")
+
+
+# At its end, the thread closes its own database connections.
+_drainer = Background("bayan-index", _drain_once, finish=connections.close_all)
+
+
+def deferred() -> AbstractContextManager[None]:
+    """No background drains meanwhile (an import drains once at the end); rows still queue."""
+    return _drainer.held()
 
 
 def start_background_drain() -> None:
     """Drain in a daemon thread, unless one is running (then it drains once more)."""
-    global _running, _again, _thread
-    if not getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True):
-        return
-    with _state:
-        if _deferred:
-            return
-        if _running:
-            _again = True
-            return
-        _running, _again = True, False
-        _thread = threading.Thread(target=_drain_in_background, name="bayan-index", daemon=True)
-    _thread.start()
-
-
-def _drain_in_background() -> None:
-    global _running, _again
-    try:
-        while True:
-            try:
-                drain()
-            except Exception:  # rows stay queued; the next commit or drain_index retries
-                logger.exception("background index drain failed")
-            with _state:
-                if not _again:
-                    _running = False
-                    return
-                _again = False
-    finally:
-        with _state:
-            _running = False
-        connections.close_all()  # this thread's own database connections
+    if getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True):
+        _drainer.start()
 
 
 def wait_for_background(timeout: float = 30.0) -> None:
     """Block until this process's background drain, if any, has finished."""
-    thread = _thread
-    if thread is not None:
-        thread.join(timeout)
-
-
-def _reset_after_fork() -> None:
-    # A forked worker inherits the flags but not the thread.
-    global _running, _again, _thread, _state
-    _state = threading.Lock()
-    _running, _again, _thread = False, False, None
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
+    _drainer.wait(timeout)
 
 
 # -- Draining ---------------------------------------------------------------------------------

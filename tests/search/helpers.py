@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlencode
+
+import pytest
+
+# Tests of the Whoosh backend's own workings: skipped when SEARCH_URL names another engine.
+whoosh_only = pytest.mark.skipif(
+    os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
+)
 
 
 def api(client, expect: int = 200, **params) -> dict:

@@ -11,13 +11,9 @@ from hypothesis import strategies as st
 
 from search.query import QueryError, parse
 from tests.search.factories import communique
+from tests.search.helpers import whoosh_only
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
-    ),
-]
+pytestmark = [pytest.mark.django_db, whoosh_only]
 
 
 def backend():

@@ -17,14 +17,10 @@ from haystack import connections
 from archive.models import Communique
 from search import bulk, queue
 from search.models import IndexTask
+from tests.search.helpers import whoosh_only
 from tests.search.test_concurrency import run, scratch_database
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
-    ),
-]
+pytestmark = [pytest.mark.django_db, whoosh_only]
 
 
 def snapshot(ix=None) -> dict:

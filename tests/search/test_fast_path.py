@@ -9,7 +9,6 @@ timeline and suggestions.
 from __future__ import annotations
 
 import io
-import os
 import re
 
 import pytest
@@ -20,14 +19,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from search.backend import fast_path_enabled
-from tests.search.helpers import api
+from tests.search.helpers import api, whoosh_only
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
-    ),
-]
+pytestmark = [pytest.mark.django_db, whoosh_only]
 
 QUERIES = [
     {},

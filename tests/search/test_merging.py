@@ -18,15 +18,10 @@ from whoosh.writing import MERGE_SMALL, NO_MERGE
 from archive.models import Communique
 from search import merging, queue
 from search.models import IndexTask
-from tests.search.helpers import api, titles
+from tests.search.helpers import api, titles, whoosh_only
 from tests.search.test_bulk import _same, snapshot, whooshs_own_index
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh", reason="Whoosh only"
-    ),
-]
+pytestmark = [pytest.mark.django_db, whoosh_only]
 
 
 def backend():

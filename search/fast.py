@@ -173,10 +173,10 @@ def _span(info) -> tuple[int, int]:
 
 
 def _blocks(buf, offset: int, length: int):
-    """(count, id gaps, weights, values) of each block of a term's posting list, read straight from
-    the segment's bytes in Whoosh 3's block format (whoosh.codec.whoosh3.W3PostingsWriter): a
-    4-byte tag, then per block its length (a signed big-endian int, negative for the last), a
-    pickled info tuple (count, last id, max weight, compression, min and max length bytes),
+    """(count, id gaps, weights, values) of each block of a term's posting list, read straight
+    from the segment's bytes in Whoosh 3's block format (whoosh.codec.whoosh3.W3PostingsWriter):
+    a 4-byte tag, then per block its length (a signed big-endian int, negative for the last),
+    a pickled info tuple (count, last id, max weight, compression, min and max length bytes),
     and the pickled data tuple (ids delta-encoded from 0; weights None for all 1.0, one float
     for all, or one each; the encoded values), zlib-compressed when the info says so."""
     if bytes(buf[offset : offset + 4]) != _BLOCK_MAGIC:

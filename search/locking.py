@@ -4,6 +4,9 @@ An exclusive fcntl.flock on a file next to the index. The kernel releases it whe
 holder dies, so a killed process never leaves the index locked (Whoosh's own lock file
 can be left behind by a crash; ours cannot). Re-entrant within a thread, so the queue can
 hold it around a batch while the backend's writer methods take it again.
+
+merger_lock, on a second file, lets one process at a time merge the index's segments
+(search.merging) while updates go on under the writer lock.
 """
 
 from __future__ import annotations

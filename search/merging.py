@@ -272,15 +272,15 @@ def _segment_terms(reader, fieldname: str, fixed: int | None) -> Iterator[tuple]
             yield (btext, *_matched(terms.matcher(fieldname, btext, fmt), fixed))
         return
     # The term table's raw entries (Whoosh 3's: see search.bulk._postings): decoding each into
-    # a W3TermInfo was a sixth of a merge (profiled).
+    # a W3TermInfo was an eighth of a merge's profile.
     prefix = pack_ushort(terms._fieldmap[fieldname])
     for key, entry in terms._tindex.items_from(prefix):
         if not key.startswith(prefix):
             return
         btext = key[len(prefix) :]
-        if entry[
-            0
-        ]:  # postings kept inline in the entry, as Whoosh's writer keeps a term found once
+        # The first byte flags postings kept inline in the entry, as Whoosh's writer keeps
+        # those of a term found once.
+        if entry[0]:
             yield (btext, *_matched(terms.matcher(fieldname, btext, fmt), fixed))
             continue
         offset, length = bulk._EXTENT.unpack_from(entry, bulk._TERM_INFO.size)

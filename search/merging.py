@@ -60,13 +60,27 @@ class _Choice:
         self.chosen.append(reader.segment())
 
 
-def due(ix) -> list:
-    """The segments Whoosh's MERGE_SMALL would merge now (none when no merge is due)."""
-    segments = ix._segments()
+def due(ix, limit: int) -> list:
+    """The segments Whoosh's MERGE_SMALL would merge now among those of fewer than `limit`
+    documents, the smallest first and at most `limit` documents in all (none when no merge is
+    due).
+
+    The limit is a rebuild's segment size (BAYAN_INDEX_SEGMENT_DOCS), which bounds a merge's
+    memory below a rebuild worker's: a merge keeps each term's place in the term table until
+    it closes the segment, 788 MB at 27,001 documents (measured), and Whoosh's policy would in
+    time merge a whole archive into one segment. Larger segments stay as they are, as in
+    Lucene's tiered merges; a rebuild makes them even again."""
+    segments = [segment for segment in ix._segments() if segment.doc_count_all() < limit]
     choice = _Choice(ix)
     if MERGE_SMALL(choice, segments) is segments:  # its answer when no merge is due
         return []
-    return choice.chosen
+    chosen, total = [], 0
+    for segment in choice.chosen:  # the smallest first, as MERGE_SMALL sorts them
+        total += segment.doc_count_all()
+        if total > limit:
+            break
+        chosen.append(segment)
+    return chosen if len(chosen) > 1 else []
 
 
 def merge_small(ix, timeout: float = 60.0) -> bool:
@@ -77,7 +91,7 @@ def merge_small(ix, timeout: float = 60.0) -> bool:
     with merger_lock() as mine:
         if not mine:
             return False
-        chosen = due(ix)
+        chosen = due(ix, settings.BAYAN_INDEX_SEGMENT_DOCS)
         if not chosen:
             return False
         root = os.path.join(ix.storage.folder, WORK_DIR)

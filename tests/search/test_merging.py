@@ -48,6 +48,7 @@ def segmented(index, settings, monkeypatch):
         writer.add_document(**backend()._document(search_index, Communique.objects.get(pk=ids[2])))
         writer.commit(mergetype=NO_MERGE)
     assert len(backend().index._segments()) == 18 + 2
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 1000  # merges take in segments of fewer documents
     return ids
 
 
@@ -62,7 +63,7 @@ def _merges_as_whoosh_merges(ix, tmp_path) -> None:
     shutil.copytree(ix.storage.folder, copy)
     theirs = whoosh_index.open_dir(str(copy), schema=ix.schema)
     theirs.writer().commit(mergetype=MERGE_SMALL)
-    chosen = merging.due(ix)
+    chosen = merging.due(ix, 1000)
     assert len(chosen) > 1 and any(segment.has_deletions() for segment in chosen)
     assert merging.merge_small(ix) is True
     whooshs, ours = snapshot(theirs), snapshot(ix)
@@ -80,6 +81,21 @@ def test_a_merge_writes_what_whooshs_merge_writes(segmented, tmp_path):
     # What a merger killed midway left behind: cleared before the next merge.
     os.makedirs(os.path.join(ix.storage.folder, merging.WORK_DIR, "MAIN.tmp"))
     _merges_as_whoosh_merges(ix, tmp_path)
+
+
+def test_merges_leave_segments_of_a_rebuilds_size_alone(segmented, settings):
+    """No merge takes in a segment of BAYAN_INDEX_SEGMENT_DOCS documents or more, nor makes
+    one larger: its memory stays below a rebuild worker's."""
+    ix = backend().index
+    assert [s.doc_count_all() for s in merging.due(ix, 1000)] == [1, 2, 5, 5, 5]
+    assert merging.due(ix, 5) == []  # the 1 and the 2 alone: too few to be due
+    assert [s.doc_count_all() for s in merging.due(ix, 12)] == [1, 2, 5]
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 12
+    before = {segment.segment_id() for segment in ix._segments()}
+    assert merging.merge_small(ix) is True
+    after = {segment.segment_id() for segment in ix._segments()}
+    assert len(before - after) == 3 and len(after - before) == 1  # the 1, the 2 and a 5
+    assert ix.doc_count() == len(segmented)
 
 
 def test_a_large_merge_is_built_in_a_process_of_its_own(segmented, tmp_path, monkeypatch):
@@ -133,7 +149,7 @@ def test_a_merge_gives_way_when_its_segments_are_gone(segmented, monkeypatch):
     monkeypatch.setattr(merging, "_commit", rebuilt_meanwhile)
     assert merging.merge_small(backend().index) is False
     ix = backend().index
-    assert len(ix._segments()) == 18
+    assert [segment.doc_count_all() for segment in ix._segments()] == [90]  # the rebuild's
     listed = {segment.make_filename(segment.COMPOUND_EXT) for segment in ix._segments()}
     assert _files(ix) == listed | {f"_MAIN_{ix.latest_generation()}.toc"}
     assert queue.drift().total == 0
@@ -176,6 +192,7 @@ def test_updates_after_a_rebuild_merge_as_they_go(index, settings):
     settings.BAYAN_INDEX_SEGMENT_DOCS = 5
     queue.rebuild(progress=False)
     assert len(backend().index._segments()) == 18
+    settings.BAYAN_INDEX_SEGMENT_DOCS = 1000  # merges take in the rebuilt segments
     for pk in queue._published_ids()[:6]:
         queue.enqueue([pk])
         queue.drain()

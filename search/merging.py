@@ -13,8 +13,9 @@ as search.bulk writes a rebuild's. Only the commit takes the writer lock, briefl
 over to the merged segment the deletions made meanwhile, and gives the merge up if a segment
 it took in is gone (a rebuild, a clear, another merge). One merge at a time on the machine
 (merger_lock), run in a background thread of the process that made the update; a large one
-is built in a process of its own (ELSEWHERE_FROM). The same merge of 2,000 documents: 10 s,
-the index free for updates all along but the commit.
+is built in a process of its own (ELSEWHERE_FROM), and none takes in more than a rebuild's
+segment (due). The same merge of 2,000 documents: 10 s, the index free for updates all along
+but the commit.
 """
 
 from __future__ import annotations

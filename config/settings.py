@@ -137,6 +137,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 # with 25,000 synthetic communiqués: docs/deployment.md).
 BAYAN_INDEX_PROCS = env_int("BAYAN_INDEX_PROCS", min(os.cpu_count() or 1, 4), minimum=1)
 BAYAN_INDEX_SEGMENT_DOCS = env_int("BAYAN_INDEX_SEGMENT_DOCS", 25_000, minimum=1)
+# Index updates in background threads of the process that made the change (search.background):
+# the queue's drains and the merges of small segments. Off (0), the caller drains the queue
+# itself, and merges run in the thread that made the update.
+BAYAN_INDEX_IN_BACKGROUND = env_bool("BAYAN_INDEX_IN_BACKGROUND", True)
 
 # Searching the embedded index (search.fast): the fast path, which BAYAN_SEARCH_FAST=0 turns
 # off for Whoosh's own (the baseline the benchmark and the equivalence tests compare with),

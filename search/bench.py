@@ -175,16 +175,16 @@ def publish_latency(log) -> dict:
 
 
 class _Merges(logging.Handler):
-    """search.merging's log lines of merges committed: (segments, documents, seconds)."""
+    """The merges search.merging logs as committed: segments, documents, seconds."""
 
     def __init__(self):
         super().__init__(logging.INFO)
         self.merges: list[dict] = []
 
     def emit(self, record) -> None:
-        segments, documents, seconds, outcome = record.args
-        if not outcome:
-            self.merges.append({"segments": segments, "docs": documents, "seconds": seconds})
+        merge = getattr(record, "merge", None)
+        if merge and merge["committed"]:
+            self.merges.append({k: merge[k] for k in ("segments", "docs", "seconds")})
 
 
 def updates_and_merges(log, count: int = 3000, size: int = 200) -> dict:
@@ -202,7 +202,7 @@ def updates_and_merges(log, count: int = 3000, size: int = 200) -> dict:
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(source, copy)
     original = settings.HAYSTACK_CONNECTIONS["default"]
-    background = getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True)
+    background = settings.BAYAN_INDEX_IN_BACKGROUND
     settings.HAYSTACK_CONNECTIONS["default"] = {**original, "PATH": str(copy)}
     settings.BAYAN_INDEX_IN_BACKGROUND = True
     connections.reload("default")

@@ -48,6 +48,28 @@ def writer_lock(timeout: float = 600.0) -> Iterator[None]:
         finally:
             depth[path] -= 1
         return
+    with _flock(path, timeout) as got:
+        if not got:
+            raise IndexBusy(f"The search index writer lock {path} is busy.")
+        depth[path] = 1
+        try:
+            yield
+        finally:
+            depth[path] = 0
+
+
+@contextmanager
+def merger_lock() -> Iterator[bool]:
+    """Whether the caller may merge the index's segments now: one merger at a time across
+    processes, and none waits for another (search.merging)."""
+    with _flock(Path(f"{lock_path()}.merge"), timeout=0) as got:
+        yield got
+
+
+@contextmanager
+def _flock(path: Path, timeout: float) -> Iterator[bool]:
+    """An exclusive flock on `path`, tried until `timeout` seconds have passed: whether it was
+    got, and held until the block ends."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -57,32 +79,10 @@ def writer_lock(timeout: float = 600.0) -> Iterator[None]:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise IndexBusy(f"The search index writer lock {path} is busy.") from None
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
                 time.sleep(0.02)
-        depth[path] = 1
-        try:
-            yield
-        finally:
-            depth[path] = 0
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def merger_lock() -> Iterator[bool]:
-    """Whether the caller may merge the index's segments now: one merger at a time across
-    processes, and none waits for another (search.merging)."""
-    path = Path(f"{lock_path()}.merge")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
         try:
             yield True
         finally:

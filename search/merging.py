@@ -107,13 +107,16 @@ def merge_small(ix, timeout: float = 60.0) -> bool:
             committed = _commit(ix, chosen, merged, work, timeout)
         finally:
             shutil.rmtree(root, ignore_errors=True)
-        documents = merged.segment.doc_count() if merged.segment is not None else 0
+        merge = {
+            "segments": len(chosen),
+            "docs": merged.segment.doc_count() if merged.segment is not None else 0,
+            "seconds": time.perf_counter() - started,
+            "committed": committed,
+        }
         logger.info(
-            "merged %d segments, %d documents kept, in %.1f s%s",
-            len(chosen),
-            documents,
-            time.perf_counter() - started,
-            "" if committed else ", then gave it up: a segment it took in was gone",
+            "merged %(segments)d segments, %(docs)d documents kept, in %(seconds).1f s%(gave_up)s",
+            {**merge, "gave_up": "" if committed else ", then gave it up: a segment was gone"},
+            extra={"merge": merge},
         )
         return committed
 
@@ -359,7 +362,7 @@ def start(ix, timeout: float = 60.0) -> None:
     """Merge in a daemon thread, unless one is running (then it looks again when done): the
     update that made a merge due never waits for it. With BAYAN_INDEX_IN_BACKGROUND off, as
     index updates themselves, in the caller's thread."""
-    if getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True):
+    if settings.BAYAN_INDEX_IN_BACKGROUND:
         _merger.start(ix, timeout)
     else:
         _merge(ix, timeout)

@@ -80,7 +80,7 @@ def deferred() -> AbstractContextManager[None]:
 
 def start_background_drain() -> None:
     """Drain in a daemon thread, unless one is running (then it drains once more)."""
-    if getattr(settings, "BAYAN_INDEX_IN_BACKGROUND", True):
+    if settings.BAYAN_INDEX_IN_BACKGROUND:
         _drainer.start()
 
 

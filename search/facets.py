@@ -16,6 +16,8 @@ from django.apps import apps
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from archive.models.communique import listed
+
 Keys = Callable[[object], list[str]]
 Labels = Callable[[Iterable[str]], dict[str, str]]
 
@@ -72,23 +74,23 @@ def _year(c) -> list[str]:
 
 
 def _participants(c) -> list[str]:
-    return _slugs(p.person for p in c.participations.all())
+    return _slugs(p.person for p in listed(c, "participations"))
 
 
 def _organizations(c) -> list[str]:
-    return _slugs(p.organization for p in c.participations.all())
+    return _slugs(p.organization for p in listed(c, "participations"))
 
 
 def _places(c) -> list[str]:
-    return _slugs([*c.places.all(), c.meeting_place])
+    return _slugs([*listed(c, "places"), c.meeting_place])
 
 
 def _addressees(c) -> list[str]:
-    return _slugs(a for d in c.demands.all() for a in d.addressees.all())
+    return _slugs(a for d in listed(c, "demands") for a in listed(d, "addressees"))
 
 
 def _resolutions(c) -> list[str]:
-    return _slugs(c.resolutions.all())
+    return _slugs(listed(c, "resolutions"))
 
 
 def _language(c) -> list[str]:

@@ -177,7 +177,7 @@ def _record_failure(rows: list[IndexTask], error: Exception) -> None:
 
 def _apply(ids: list[int]) -> None:
     """Write the current database state of these communiqués to the index."""
-    published = list(Communique.objects.published().with_structure().filter(pk__in=ids))
+    published = list(Communique.objects.published().for_index().filter(pk__in=ids))
     present = {c.pk for c in published}
     write(published, [i for i in ids if i not in present])
 
@@ -245,7 +245,7 @@ LOAD_CHUNK = 200
 def _load(ids: list[int]) -> list[Communique]:
     objects: list[Communique] = []
     for chunk in _chunks(ids, LOAD_CHUNK):
-        objects += Communique.objects.published().with_structure().filter(pk__in=chunk)
+        objects += Communique.objects.published().for_index().filter(pk__in=chunk)
     return objects
 
 

@@ -19,6 +19,7 @@ from haystack import fields as haystack_fields
 from haystack import indexes
 
 from archive.models import Communique
+from archive.models.communique import listed
 from search.analysis import language_tag
 from search.facets import FACETS, MONTH_FIELD, month_key
 
@@ -53,7 +54,7 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
         return Communique
 
     def index_queryset(self, using=None):
-        return Communique.objects.published().with_structure()
+        return Communique.objects.published().for_index()
 
     def read_queryset(self, using=None):
         return Communique.objects.published().select_related("issuer")
@@ -61,23 +62,23 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
     def prepare_text(self, c: Communique) -> str:
         participants = [
             part
-            for p in c.participations.all()
+            for p in listed(c, "participations")
             for part in (p.person.name, p.role, p.rank, *_org_names(p.organization))
         ]
-        demands = [d.text for d in c.demands.all()]
-        addressees = [a.name for d in c.demands.all() for a in d.addressees.all()]
+        demands = [d.text for d in listed(c, "demands")]
+        addressees = [a.name for d in listed(c, "demands") for a in listed(d, "addressees")]
         # The language tag lets the analyzer stem by the document's language (search.analysis).
         return language_tag(c.language) + _join(
             [
                 c.title,
                 *_org_names(c.issuer),
                 c.issuer_body,
-                *(p.text for p in c.paragraphs.all()),
+                *(p.text for p in listed(c, "paragraphs")),
                 *participants,
                 *demands,
                 *addressees,
                 *self._place_names(c),
-                *(str(r) for r in c.resolutions.all()),
+                *(str(r) for r in listed(c, "resolutions")),
             ]
         )
 
@@ -85,24 +86,27 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
         return _join([*_org_names(c.issuer), c.issuer_body])
 
     def prepare_participant_text(self, c: Communique) -> str:
-        return _join(p.person.name for p in c.participations.all())
+        return _join(p.person.name for p in listed(c, "participations"))
 
     def prepare_place_text(self, c: Communique) -> str:
         return _join(self._place_names(c))
 
     def prepare_addressee_text(self, c: Communique) -> str:
         return _join(
-            name for d in c.demands.all() for a in d.addressees.all() for name in _org_names(a)
+            name
+            for d in listed(c, "demands")
+            for a in listed(d, "addressees")
+            for name in _org_names(a)
         )
 
     def prepare_issuer_name(self, c: Communique) -> str:
         return c.issuer.name if c.issuer else ""
 
     def prepare_body(self, c: Communique) -> str:
-        return "\n\n".join([c.title, *(p.text for p in c.paragraphs.all())])
+        return "\n\n".join([c.title, *(p.text for p in listed(c, "paragraphs"))])
 
     def prepare_summary(self, c: Communique) -> str:
-        body = " ".join(p.text for p in c.paragraphs.all())
+        body = " ".join(p.text for p in listed(c, "paragraphs"))
         return body[:SUMMARY_CHARS].rsplit(" ", 1)[0] + "…" if len(body) > SUMMARY_CHARS else body
 
     def prepare(self, c: Communique) -> dict:
@@ -115,7 +119,7 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
 
     @staticmethod
     def _place_names(c: Communique) -> list[str]:
-        places = [*c.places.all(), c.meeting_place]
+        places = [*listed(c, "places"), c.meeting_place]
         return [p.name for p in places if p is not None]
 
 

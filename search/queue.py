@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 REBUILD_BATCH_SIZE = 500
+# How long a rebuild waits for the index's writer lock: another rebuild or a large import may
+# hold it for minutes.
+REBUILD_WAIT = 600.0
 
 
 def lease() -> timedelta:
@@ -218,12 +221,18 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def rebuild(progress: bool = True, batch_size: int = REBUILD_BATCH_SIZE, stream=None) -> int:
-    """Index every published communiqué anew, replacing the whole index in one commit."""
+def rebuild(
+    progress: bool = True,
+    batch_size: int = REBUILD_BATCH_SIZE,
+    stream=None,
+    wait: float = REBUILD_WAIT,
+) -> int:
+    """Index every published communiqué anew, replacing the whole index in one commit. Waits
+    up to `wait` seconds for another writer of the index (search.locking.IndexBusy)."""
     from tqdm import tqdm
 
     backend, index = _engine()
-    with writer_lock():
+    with writer_lock(wait):
         ids = _published_ids()
         bar = tqdm(total=len(ids), unit="doc", disable=not progress, file=stream)
         if hasattr(backend, "rebuild"):  # search.backend (Whoosh): new segments, one commit

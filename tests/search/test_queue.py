@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from archive.models import Communique, Paragraph
 from search import queue
+from search.locking import writer_lock
 from search.management.commands.rebuild_index import Command as RebuildIndex
 from search.models import IndexTask
 from tests.search.factories import OrganizationFactory, PersonFactory, PlaceFactory, communique
@@ -174,8 +177,6 @@ def test_drift_finds_missing_stale_and_extra_entries_and_repairs_them(index):
 def test_index_drift_check_fails_on_drift(index):
     communique("Missing", ["x"])
     IndexTask.objects.all().delete()
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="differs"):
         call_command("index_drift", "--check", stdout=io.StringIO())
 
@@ -190,6 +191,33 @@ def test_rebuild_index_shows_progress_and_indexes_exactly_the_published(index):
     assert "Indexed 7 published communiqués" in out.getvalue()
     assert "7/7" in err.getvalue()  # the progress bar
     assert indexed_ids() == {c.pk for c in published}
+
+
+def test_a_rebuild_while_another_process_writes_the_index_says_so_and_changes_nothing(index):
+    first = communique("Statement", ["truce"])
+    index()
+    held, release = threading.Event(), threading.Event()
+
+    def writer():  # another writer: flock shuts out other threads as it does other processes
+        with writer_lock():
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert held.wait(10)
+        communique("Second", ["truce"])
+        with pytest.raises(CommandError, match="Another process kept writing the search index"):
+            call_command(RebuildIndex(), "--noinput", "--no-progress", "--wait", "0.2")
+        assert indexed_ids() == {first.pk}
+    finally:
+        release.set()
+        thread.join()
+    call_command(
+        RebuildIndex(), "--noinput", "--no-progress", "--wait", "0.2", stdout=io.StringIO()
+    )
+    assert len(indexed_ids()) == 2
 
 
 def test_drain_index_once(index):

@@ -45,7 +45,7 @@ class CommuniqueQuerySet(models.QuerySet):
         return self.filter(status=Communique.Status.PUBLISHED)
 
     def with_structure(self):
-        """Everything a page or the index reads, in a fixed number of queries."""
+        """Everything a page reads, in a fixed number of queries (the index: for_index)."""
         # The to-one links of participations and demands come in their own query's joins
         # rather than one more query each.
         return self.select_related("issuer", "meeting_place").prefetch_related(

@@ -180,7 +180,7 @@ def _record_failure(rows: list[IndexTask], error: Exception) -> None:
 
 def _apply(ids: list[int]) -> None:
     """Write the current database state of these communiqués to the index."""
-    published = list(Communique.objects.published().for_index().filter(pk__in=ids))
+    published = _load(ids)
     present = {c.pk for c in published}
     write(published, [i for i in ids if i not in present])
 

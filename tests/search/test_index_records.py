@@ -4,7 +4,6 @@ same as reading each relation of the record in turn."""
 from __future__ import annotations
 
 import pytest
-from haystack import connections
 
 from archive.models import Communique
 from search import queue
@@ -20,13 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _index():
-    return connections["default"].get_unified_index().get_index(Communique)
+    return queue._engine()[1]
 
 
 def _filled(title: str) -> Communique:
-    un, eu, au = (OrganizationFactory(name=n) for n in ("United Nations", "EU", "AU"))
-    un.acronym = "UN"
-    un.save()
+    un = OrganizationFactory(name="United Nations", acronym="UN")
+    eu, au = OrganizationFactory(name="EU"), OrganizationFactory(name="AU")
     return communique(
         title,
         ["The parties met in Geneva.", "They call for a ceasefire."],

@@ -42,7 +42,7 @@ def segmented(index, settings, monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr(merging, "start", lambda *args: None)
         queue.index_now(ids[:2])
-        search_index = connections["default"].get_unified_index().get_index(Communique)
+        search_index = queue._engine()[1]
         writer = backend().index.writer()
         writer.delete_by_term(ID, queue.identifier(ids[2]))
         writer.add_document(**backend()._document(search_index, Communique.objects.get(pk=ids[2])))

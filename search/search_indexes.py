@@ -65,7 +65,7 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
             for p in listed(c, "participations")
             for part in (p.person.name, p.role, p.rank, *_org_names(p.organization))
         ]
-        demands = [d.text for d in listed(c, "demands")]
+        paragraphs = [p.text for p in listed(c, "paragraphs")]
         addressees = [a.name for d in listed(c, "demands") for a in listed(d, "addressees")]
         # The language tag lets the analyzer stem by the document's language (search.analysis).
         return language_tag(c.language) + _join(
@@ -73,9 +73,9 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
                 c.title,
                 *_org_names(c.issuer),
                 c.issuer_body,
-                *(p.text for p in listed(c, "paragraphs")),
+                *paragraphs,
                 *participants,
-                *demands,
+                *_demands_apart(listed(c, "demands"), paragraphs),
                 *addressees,
                 *self._place_names(c),
                 *(str(r) for r in listed(c, "resolutions")),
@@ -121,6 +121,14 @@ class BaseCommuniqueIndex(indexes.SearchIndex):
     def _place_names(c: Communique) -> list[str]:
         places = [*listed(c, "places"), c.meeting_place]
         return [p.name for p in places if p is not None]
+
+
+def _demands_apart(demands, paragraphs: list[str]) -> list[str]:
+    """The demands' sentences that no paragraph holds. A demand is a sentence of its paragraph
+    (archive.ingest), and indexed again it counted its words twice in every score; one typed
+    in by hand, or whose paragraph was corrected since, is still found."""
+    body = "\n".join(paragraphs)
+    return [d.text for d in demands if d.text not in body]
 
 
 def fingerprint(data: dict) -> str:

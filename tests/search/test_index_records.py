@@ -64,3 +64,18 @@ def test_loading_and_preparing_records_for_the_index_takes_a_fixed_number_of_que
         documents = [index.full_prepare(c) for c in queue._load(ids)]
     assert sorted(int(d["django_id"]) for d in documents) == sorted(ids)
     assert all("Aid access." in d["text"] for d in documents)
+
+
+def test_a_demand_quoted_from_its_paragraph_is_indexed_once_and_one_typed_apart_still_is():
+    # Counted twice, a demand's words outscored the same words in any other sentence.
+    record = communique(
+        "Statement on detainees",
+        ["The ministers met in Doha.", "They call for an immediate ceasefire in the city."],
+        demands=[
+            ("They call for an immediate ceasefire in the city.", []),
+            ("Release the detainees.", []),
+        ],
+    )
+    text = _index().full_prepare(Communique.objects.for_index().get(pk=record.pk))["text"]
+    assert text.count("immediate ceasefire") == 1
+    assert "Release the detainees." in text

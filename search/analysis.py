@@ -39,12 +39,14 @@ declares their equivalents: one sub-field per language, all searched at once.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import chain, compress, count, product, repeat
+from itertools import compress, count, product, repeat
 from operator import mul
 
+import numpy as np
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.fields import ID, KEYWORD, TEXT
 from whoosh.formats import Positions
@@ -374,54 +376,113 @@ class FacetKeysField(KEYWORD):
 # each run of two and of three adjacent words as one term (a shingle), so that a phrase of
 # two or three words is one posting list, and a longer one is checked position by position
 # only where all its three-word runs are (search.fast).
+#
+# A run's term is a 64-bit hash of its terms, in 16 hex digits. A communiqué has a thousand
+# runs: as strings, each joined, encoded and looked up in the segment's table of terms, they
+# cost a rebuild about one millisecond of CPU a communiqué in seven (profiled). Hashed, a
+# document's runs are a few numpy operations on its words' hashes, which a rebuild's segment
+# gathers and sorts as numbers (search.bulk.HashedPostings). Two different runs share a hash
+# with a chance of about one in 4,000 among a hundred million distinct runs (n^2 / 2^65, a
+# million communiqués); a phrase would then also find the other run's documents.
 
 SHINGLES_FIELD = "text_shingles"
 SHINGLE_SIZES = (2, 3)
+_HEX = "%016x"
+_MASK = (1 << 64) - 1
+# A run's hash: its first term's, then for each next term SplitMix64's finalizer (a bijection
+# that mixes every bit into every other) of hash * K + term's hash, K odd.
+_K = 0x9E3779B97F4A7C15
+_M1, _M2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
 
 def shingle(terms) -> str:
-    """The shingle field's term for adjacent terms (terms never contain spaces)."""
-    return " ".join(terms)
+    """The shingle field's term for a run of adjacent terms."""
+    terms = iter(terms)
+    value = _term_hash(next(terms))
+    for term in terms:
+        value = _mix(value, _term_hash(term))
+    return _HEX % value
+
+
+def shingle_term(value: int) -> bytes:
+    """The shingle field's term, as the index holds it, for a run's hash."""
+    return (_HEX % value).encode()
+
+
+@lru_cache(maxsize=200_000)
+def _term_hash(term: str) -> int:
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "big")
+
+
+def _mix(run: int, term: int) -> int:
+    z = (run * _K + term) & _MASK
+    z = ((z ^ (z >> 30)) * _M1) & _MASK
+    z = ((z ^ (z >> 27)) * _M2) & _MASK
+    return z ^ (z >> 31)
+
+
+def _mix_arrays(runs: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """`_mix` of each pair, in numpy's 64-bit arithmetic (which wraps, as `& _MASK` does)."""
+    z = runs * np.uint64(_K) + terms
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
+    return z ^ (z >> np.uint64(31))
 
 
 class ShinglesField(ID):
-    """Runs of two and three adjacent words of a full-text value: every term of a word (its
-    alternatives too, which Whoosh's phrase matching also finds at that position) with every
-    term of the next ones, except French "fr:" stems, which phrase queries never ask for."""
+    """Runs of two and three adjacent words of a full-text value, each one term (`shingle`):
+    every term of a word (its alternatives too, which Whoosh's phrase matching also finds at
+    that position) with every term of the next ones, except French "fr:" stems, which phrase
+    queries never ask for."""
 
     def __init__(self, source: str):
         super().__init__(stored=False)
         self.source = source
 
-    def index(self, value, **kwargs):
+    def hashes(self, value) -> np.ndarray:
+        """The hashes of the value's runs, in no order, a run found twice in it twice."""
         _first, words, french = document_words(value)
+        single = list(map(_phrase_hash, words, repeat(french)))
+        if None not in single:
+            # The usual case, every word one term: pairs and triples of the words' hashes.
+            single = np.array(single, dtype=np.uint64)
+            pairs = _mix_arrays(single[:-1], single[1:])
+            return np.concatenate([pairs, _mix_arrays(pairs[:-1], single[2:])])
+        # A word with alternatives (Arabic): every combination of the run's terms.
         terms = list(map(phrase_terms, words, repeat(french)))
-        if max(map(len, terms), default=1) == 1:
-            # The usual case, every word one term (an Arabic word may have alternatives): the
-            # runs are joined in C, zipping the terms with themselves shifted by one and two
-            # words (zip stops with the shortest). Joined one by one, they were a fifth of
-            # adding a document to a rebuild (profiled).
-            flat = [term for (term,) in terms]
-            runs = dict.fromkeys(
-                chain.from_iterable(
-                    map(" ".join, zip(*(flat[shift:] for shift in range(size)), strict=False))
-                    for size in SHINGLE_SIZES
-                )
-            )
-        else:
-            runs = {}
-            for size in SHINGLE_SIZES:
-                for start in range(len(terms) - size + 1):
-                    for run in product(*terms[start : start + size]):
-                        runs[" ".join(run)] = None
+        runs = [
+            int(shingle(run), 16)
+            for size in SHINGLE_SIZES
+            for start in range(len(terms) - size + 1)
+            for run in product(*terms[start : start + size])
+        ]
+        return np.array(runs, dtype=np.uint64)
+
+    def index(self, value, **kwargs):
+        """Whoosh's postings of the value (for its own writer; a rebuild reads `hashes`)."""
+        terms = map(shingle_term, np.unique(self.hashes(value)).tolist())
         # Tuples made in C: (term, frequency, weight, value) of a posting without positions.
-        return zip(map(str.encode, runs), repeat(1), repeat(1.0), repeat(b""))
+        return zip(terms, repeat(1), repeat(1.0), repeat(b""))
 
 
 @lru_cache(maxsize=200_000)
 def phrase_terms(word: str, french: bool) -> tuple[str, ...]:
     """The terms of a kept word that phrases match: all of them but the French "fr:" stems."""
     return tuple(t for t in stems(word, french) if not t.startswith(FRENCH_PREFIX))
+
+
+@lru_cache(maxsize=200_000)
+def _phrase_hash(word: str, french: bool) -> int | None:
+    """The hash of a kept word's phrase term; None when it has several."""
+    terms = phrase_terms(word, french)
+    return _term_hash(terms[0]) if len(terms) == 1 else None
+
+
+def hashed_runs(leaf, field: str) -> bool:
+    """Whether a segment's shingle field holds hashes: an index written before runs were
+    hashed holds their words, joined by spaces, which no query asks for any more."""
+    first = next(iter(leaf.lexicon(field)), None)
+    return first is None or b" " not in first
 
 
 def shingles_field_of(schema, field: str) -> str | None:

@@ -41,6 +41,8 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+from search.analysis import ShinglesField, shingle_term
+
 _TERM_INFO = whoosh3.W3TermInfo._struct
 # Where a term's postings are, after its entry: pack_long(offset) + pack_int(length).
 _EXTENT = struct.Struct("!qi")
@@ -111,6 +113,59 @@ class FieldPostings:
                 )
 
 
+class HashedPostings:
+    """The postings of a shingle field (search.analysis.ShinglesField), whose terms are hashes
+    of runs of words: each document's hashes kept as its one array, sorted as numbers once,
+    each term made only when it is written. A communiqué has a thousand runs, each a term to
+    make, encode and look up in FieldPostings: a rebuild took 7.5 ms of CPU a communiqué
+    that way, 6.5 ms this way (runs side by side, one per core)."""
+
+    __slots__ = ("boosts", "counts", "docnums", "hashes", "values")
+
+    def __init__(self):
+        self.hashes: list[np.ndarray] = []
+        self.docnums: list[int] = []
+        self.counts: list[int] = []
+        self.boosts: list[float] = []
+        self.values = None  # the format holds no values (Existence)
+
+    def add(self, docnum: int, hashes: np.ndarray, boost: float) -> None:
+        self.hashes.append(hashes)
+        self.docnums.append(docnum)
+        self.counts.append(len(hashes))
+        self.boosts.append(boost)
+
+    def by_term(self) -> Iterator[tuple[bytes, list, list, Sequence]]:
+        """As FieldPostings.by_term: terms in order, each term's postings in document order."""
+        hashes = np.concatenate([np.zeros(0, np.uint64), *self.hashes])
+        docs = np.repeat(np.array(self.docnums, np.uint32), self.counts)
+        # Whoosh's weight of a posting without frequencies: 1.0 times the boost.
+        weights = np.repeat(np.array(self.boosts, np.float64), self.counts)
+        order = np.argsort(hashes, kind="stable")  # a term's documents stay in order
+        hashes, docs, weights = hashes[order], docs[order], weights[order]
+        # A run found twice in a document is one posting.
+        first_of_term = np.r_[True, hashes[1:] != hashes[:-1]]
+        kept = first_of_term | np.r_[True, docs[1:] != docs[:-1]]
+        hashes, docs, weights = hashes[kept], docs[kept], weights[kept]
+        starts = np.flatnonzero(first_of_term[kept])
+        bounds = np.r_[starts, len(hashes)].tolist()
+        terms = hashes[starts].tolist()
+        # As Python numbers a few thousand terms at a time, as FieldPostings.by_term does.
+        for first in range(0, len(terms), _TERMS_AT_A_TIME):
+            last = min(first + _TERMS_AT_A_TIME, len(terms))
+            low, high = bounds[first], bounds[last]
+            ids, weighed = docs[low:high].tolist(), weights[low:high].tolist()
+            for term, start, end in zip(
+                terms[first:last], bounds[first:last], bounds[first + 1 : last + 1], strict=True
+            ):
+                yield (
+                    shingle_term(term),
+                    ids[start - low : end - low],
+                    weighed[start - low : end - low],
+                    (),
+                )
+
+
 class MemoryPostings:
     """Whoosh's PostingPool, in memory: per field, its postings in arrival order (documents
     arrive in docnum order, so each term's postings come sorted)."""
@@ -151,6 +206,13 @@ class MemoryPostings:
         btexts, freqs, weights, values = columns
         postings.add(docnum, btexts, weights, values, boost)
         return sum(freqs) if scorable else 0
+
+    def add_hashes(self, fieldname: str, docnum: int, hashes, boost: float) -> None:
+        """A document's runs in a shingle field, as ShinglesField.hashes gives them."""
+        postings = self.fields.get(fieldname)
+        if postings is None:
+            postings = self.fields[fieldname] = HashedPostings()
+        postings.add(docnum, hashes, boost)
 
     def cleanup(self) -> None:
         self.fields, self.spelling = {}, {}
@@ -346,9 +408,12 @@ class SegmentBuilder(SegmentWriter):
             length = 0
             if field.indexed:
                 boost = self._field_boost(fields, fieldname, docboost)
-                length = pool.add_field(
-                    fieldname, docnum, field.index(value), boost, field.scorable
-                )
+                if isinstance(field, ShinglesField):
+                    pool.add_hashes(fieldname, docnum, field.hashes(value), boost)
+                else:
+                    length = pool.add_field(
+                        fieldname, docnum, field.index(value), boost, field.scorable
+                    )
             if field.separate_spelling():
                 spellfield = field.spelling_fieldname(fieldname)
                 pool.add_spelling(spellfield, map(str.encode, field.spellable_words(value)))

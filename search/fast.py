@@ -41,7 +41,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from search.analysis import SHINGLE_SIZES, shingle, shingles_field_of
+from search.analysis import SHINGLE_SIZES, hashed_runs, shingle, shingles_field_of
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _ABSENT = object()
@@ -466,12 +466,13 @@ class FastTables:
         return self._positions(searcher, field, words, mask)
 
     def _shingles(self, searcher, field) -> str | None:
-        """The shingle field of `field`, if every segment with documents has it (an index
-        written before the field existed answers phrases from positions alone)."""
+        """The shingle field of `field`, if every segment with documents has it, its runs
+        hashed (an index written before the field existed, or before its runs were hashed,
+        answers phrases from positions alone until `rebuild_index`)."""
         if field not in self._shingle_fields:
             name = shingles_field_of(searcher.schema, field)
             for leaf, _offset in searcher.reader().leaf_readers():
-                if name and leaf.doc_count() and name not in set(leaf.indexed_field_names()):
+                if name and leaf.doc_count() and not _has_runs(leaf, name):
                     name = None
             self._shingle_fields[field] = name
         return self._shingle_fields[field]
@@ -741,6 +742,11 @@ class FastTables:
             values = np.concatenate(parts) if parts else _EMPTY
             self._columns[field] = values
         return values
+
+
+def _has_runs(leaf, name: str) -> bool:
+    """Whether a segment holds the shingle field `name`, its runs hashed."""
+    return name in set(leaf.indexed_field_names()) and hashed_runs(leaf, name)
 
 
 def _plain(q) -> bool:

@@ -552,6 +552,30 @@ def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch,
         assert [r["title"] for r in fast["results"]] == ["Old"], q
 
 
+def test_phrases_in_an_index_of_runs_written_as_words_are_still_answered(
+    client, monkeypatch, settings, index
+):
+    """An index written before runs of words were hashed holds them as words joined by
+    spaces, which no query asks for: until `rebuild_index`, phrases come from positions."""
+    from search import analysis, bulk
+    from tests.search.factories import communique
+
+    def as_words(value: int) -> bytes:  # a term with a space, as the words were
+        return b"%x %x" % (value >> 32, value & 0xFFFFFFFF)
+
+    monkeypatch.setattr(analysis, "shingle_term", as_words)
+    monkeypatch.setattr(bulk, "shingle_term", as_words)
+    communique("Old", ["The council recalls international humanitarian law."])
+    communique("Apart", ["Humanitarian access and international law."])
+    index()
+    backend, searcher = _backend()
+    assert backend._fast._shingles(searcher, backend.content_field_name) is None
+    for q in ('"international humanitarian law"', '"humanitarian law"'):
+        plain, fast = _both(client, settings, {"q": q})
+        _same(plain, fast, {"q": q})
+        assert [r["title"] for r in fast["results"]] == ["Old"], q
+
+
 def test_more_like_this_is_whooshs_own(archive, settings):
     from archive.models import Communique
 
@@ -610,7 +634,8 @@ def test_facet_keys_are_indexed_as_whooshs_comma_separated_keywords():
 
 def test_the_shingle_field_holds_every_run_of_two_and_three_words_terms():
     """Each run of 2 and 3 adjacent kept words, with every term of each word a phrase may
-    match (Arabic alternatives too, never French stems), once per document."""
+    match (Arabic alternatives too, never French stems), once per document: the term the
+    phrase's words make (`shingle`)."""
     from itertools import product
 
     from search.analysis import (
@@ -619,6 +644,8 @@ def test_the_shingle_field_holds_every_run_of_two_and_three_words_terms():
         document_words,
         language_tag,
         phrase_terms,
+        shingle,
+        shingle_term,
     )
 
     field = ShinglesField("text")
@@ -634,7 +661,7 @@ def test_the_shingle_field_holds_every_run_of_two_and_three_words_terms():
         _first, words, french = document_words(text)
         terms = [phrase_terms(word, french) for word in words]
         expected = {
-            " ".join(run)
+            shingle(run)
             for size in SHINGLE_SIZES
             for start in range(len(terms) - size + 1)
             for run in product(*terms[start : start + size])
@@ -642,6 +669,11 @@ def test_the_shingle_field_holds_every_run_of_two_and_three_words_terms():
         postings = list(field.index(text))
         assert [term for term, *_ in postings] == list(dict.fromkeys(t for t, *_ in postings))
         assert {term.decode() for term, *_ in postings} == expected, text
+        # A rebuild reads the same runs as hashes, each time the text has them.
+        hashes = field.hashes(text).tolist()
+        assert {shingle_term(h).decode() for h in hashes} == expected, text
+        if all(len(t) == 1 for t in terms):
+            assert len(hashes) == sum(max(len(terms) - size + 1, 0) for size in SHINGLE_SIZES)
         assert {tuple(rest) for _term, *rest in postings} <= {(1, 1.0, b"")}
     _first, words, french = document_words(texts[2])
     assert any(len(phrase_terms(word, french)) > 1 for word in words)  # alternatives tried

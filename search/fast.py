@@ -24,6 +24,7 @@ Everything here lives as long as one searcher, and is dropped with it when the i
 from __future__ import annotations
 
 import io
+import logging
 import pickle
 import zlib
 from array import array
@@ -42,6 +43,8 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import SHINGLE_SIZES, hashed_runs, shingle, shingles_field_of
+
+logger = logging.getLogger(__name__)
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _ABSENT = object()
@@ -473,6 +476,10 @@ class FastTables:
             name = shingles_field_of(searcher.schema, field)
             for leaf, _offset in searcher.reader().leaf_readers():
                 if name and leaf.doc_count() and not _has_runs(leaf, name):
+                    logger.warning(
+                        "The search index predates this version's phrase index: phrases are "
+                        "answered, more slowly, until `python manage.py rebuild_index`."
+                    )
                     name = None
             self._shingle_fields[field] = name
         return self._shingle_fields[field]

@@ -493,7 +493,7 @@ def test_the_most_frequent_values_are_whooshs_whatever_the_limit(archive):
     assert len(plain["participant"]) > 40  # the cut applies where keys outnumber the limit
 
 
-def test_phrases_need_adjacent_words_in_every_language(client, settings, index):
+def test_phrases_need_adjacent_words_in_every_language(client, settings, index, caplog):
     from tests.search.factories import communique
 
     texts = {
@@ -524,9 +524,14 @@ def test_phrases_need_adjacent_words_in_every_language(client, settings, index):
         plain, fast = _both(client, settings, {"q": q})
         _same(plain, fast, {"q": q})
         assert {r["title"].removeprefix("Statement ") for r in fast["results"]} == names, q
+    backend, searcher = _backend()
+    assert backend._fast._shingles(searcher, backend.content_field_name)  # from the runs
+    assert "rebuild_index" not in caplog.text
 
 
-def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch, settings, index):
+def test_phrases_without_a_shingle_field_are_still_answered(
+    client, monkeypatch, settings, index, caplog
+):
     """An index written before the shingle field existed (until `rebuild_index`) answers
     phrases from positions, with the same results."""
     from search.analysis import SHINGLES_FIELD
@@ -546,6 +551,7 @@ def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch,
     index()
     backend, searcher = _backend()
     assert backend._fast._shingles(searcher, backend.content_field_name) is None
+    assert "python manage.py rebuild_index" in caplog.text  # the admin learns what to do
     for q in ('"international humanitarian law"', '"humanitarian law"'):
         plain, fast = _both(client, settings, {"q": q})
         _same(plain, fast, {"q": q})
@@ -553,7 +559,7 @@ def test_phrases_without_a_shingle_field_are_still_answered(client, monkeypatch,
 
 
 def test_phrases_in_an_index_of_runs_written_as_words_are_still_answered(
-    client, monkeypatch, settings, index
+    client, monkeypatch, settings, index, caplog
 ):
     """An index written before runs of words were hashed holds them as words joined by
     spaces, which no query asks for: until `rebuild_index`, phrases come from positions."""
@@ -570,6 +576,7 @@ def test_phrases_in_an_index_of_runs_written_as_words_are_still_answered(
     index()
     backend, searcher = _backend()
     assert backend._fast._shingles(searcher, backend.content_field_name) is None
+    assert "python manage.py rebuild_index" in caplog.text  # the admin learns what to do
     for q in ('"international humanitarian law"', '"humanitarian law"'):
         plain, fast = _both(client, settings, {"q": q})
         _same(plain, fast, {"q": q})

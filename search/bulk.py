@@ -96,21 +96,7 @@ class FieldPostings:
         # Reordered whole, not with the numbers below: a few thousand terms' values at a time
         # peaked 100 MB higher in a segment of 12,500 documents (measured).
         values = () if self.values is None else list(map(self.values.__getitem__, order.tolist()))
-        # As Python numbers, which the blocks pickle as Whoosh's do: a few thousand terms'
-        # postings at a time, since a list of numbers takes ten times an array's memory.
-        for first in range(0, len(terms), _TERMS_AT_A_TIME):
-            last = min(first + _TERMS_AT_A_TIME, len(terms))
-            low, high = bounds[first], bounds[last]
-            ids, weighed = docs[low:high].tolist(), weights[low:high].tolist()
-            for term, start, end in zip(
-                terms[first:last], bounds[first:last], bounds[first + 1 : last + 1], strict=True
-            ):
-                yield (
-                    term,
-                    ids[start - low : end - low],
-                    weighed[start - low : end - low],
-                    values[start:end],
-                )
+        return _by_term(terms, bounds, docs, weights, values)
 
 
 class HashedPostings:
@@ -149,21 +135,31 @@ class HashedPostings:
         hashes, docs, weights = hashes[kept], docs[kept], weights[kept]
         starts = np.flatnonzero(first_of_term[kept])
         bounds = np.r_[starts, len(hashes)].tolist()
-        terms = hashes[starts].tolist()
-        # As Python numbers a few thousand terms at a time, as FieldPostings.by_term does.
-        for first in range(0, len(terms), _TERMS_AT_A_TIME):
-            last = min(first + _TERMS_AT_A_TIME, len(terms))
-            low, high = bounds[first], bounds[last]
-            ids, weighed = docs[low:high].tolist(), weights[low:high].tolist()
-            for term, start, end in zip(
-                terms[first:last], bounds[first:last], bounds[first + 1 : last + 1], strict=True
-            ):
-                yield (
-                    shingle_term(term),
-                    ids[start - low : end - low],
-                    weighed[start - low : end - low],
-                    (),
-                )
+        # Each term made as it is written: a segment has millions of runs.
+        for run, ids, weighed, values in _by_term(
+            hashes[starts].tolist(), bounds, docs, weights, ()
+        ):
+            yield shingle_term(run), ids, weighed, values
+
+
+def _by_term(terms: list, bounds: list, docs, weights, values: Sequence) -> Iterator[tuple]:
+    """(term, documents, weights, values) of each term, whose postings are those from
+    bounds[i] to bounds[i + 1] of the arrays `docs` and `weights` and of `values`. As Python
+    numbers, which the blocks pickle as Whoosh's do: a few thousand terms' postings at a time,
+    since a list of numbers takes ten times an array's memory."""
+    for first in range(0, len(terms), _TERMS_AT_A_TIME):
+        last = min(first + _TERMS_AT_A_TIME, len(terms))
+        low, high = bounds[first], bounds[last]
+        ids, weighed = docs[low:high].tolist(), weights[low:high].tolist()
+        for term, start, end in zip(
+            terms[first:last], bounds[first:last], bounds[first + 1 : last + 1], strict=True
+        ):
+            yield (
+                term,
+                ids[start - low : end - low],
+                weighed[start - low : end - low],
+                values[start:end],
+            )
 
 
 class MemoryPostings:

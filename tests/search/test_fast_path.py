@@ -529,13 +529,29 @@ def test_phrases_need_adjacent_words_in_every_language(client, settings, index, 
     assert "rebuild_index" not in caplog.text
 
 
+def _phrases_come_from_positions(client, settings, index, caplog) -> None:
+    """Index two statements; phrases are answered from positions, as Whoosh answers them,
+    and the log says how to have them answered from the runs again."""
+    from tests.search.factories import communique
+
+    communique("Old", ["The council recalls international humanitarian law."])
+    communique("Apart", ["Humanitarian access and international law."])
+    index()
+    backend, searcher = _backend()
+    assert backend._fast._shingles(searcher, backend.content_field_name) is None
+    assert "python manage.py rebuild_index" in caplog.text
+    for q in ('"international humanitarian law"', '"humanitarian law"'):
+        plain, fast = _both(client, settings, {"q": q})
+        _same(plain, fast, {"q": q})
+        assert [r["title"] for r in fast["results"]] == ["Old"], q
+
+
 def test_phrases_without_a_shingle_field_are_still_answered(
     client, monkeypatch, settings, index, caplog
 ):
     """An index written before the shingle field existed (until `rebuild_index`) answers
     phrases from positions, with the same results."""
     from search.analysis import SHINGLES_FIELD
-    from tests.search.factories import communique
 
     backend, _ = _backend()
     original = type(backend)._document
@@ -546,16 +562,7 @@ def test_phrases_without_a_shingle_field_are_still_answered(
         return document
 
     monkeypatch.setattr(type(backend), "_document", without_shingles)
-    communique("Old", ["The council recalls international humanitarian law."])
-    communique("Apart", ["Humanitarian access and international law."])
-    index()
-    backend, searcher = _backend()
-    assert backend._fast._shingles(searcher, backend.content_field_name) is None
-    assert "python manage.py rebuild_index" in caplog.text  # the admin learns what to do
-    for q in ('"international humanitarian law"', '"humanitarian law"'):
-        plain, fast = _both(client, settings, {"q": q})
-        _same(plain, fast, {"q": q})
-        assert [r["title"] for r in fast["results"]] == ["Old"], q
+    _phrases_come_from_positions(client, settings, index, caplog)
 
 
 def test_phrases_in_an_index_of_runs_written_as_words_are_still_answered(
@@ -564,23 +571,13 @@ def test_phrases_in_an_index_of_runs_written_as_words_are_still_answered(
     """An index written before runs of words were hashed holds them as words joined by
     spaces, which no query asks for: until `rebuild_index`, phrases come from positions."""
     from search import analysis, bulk
-    from tests.search.factories import communique
 
     def as_words(value: int) -> bytes:  # a term with a space, as the words were
         return b"%x %x" % (value >> 32, value & 0xFFFFFFFF)
 
     monkeypatch.setattr(analysis, "shingle_term", as_words)
     monkeypatch.setattr(bulk, "shingle_term", as_words)
-    communique("Old", ["The council recalls international humanitarian law."])
-    communique("Apart", ["Humanitarian access and international law."])
-    index()
-    backend, searcher = _backend()
-    assert backend._fast._shingles(searcher, backend.content_field_name) is None
-    assert "python manage.py rebuild_index" in caplog.text  # the admin learns what to do
-    for q in ('"international humanitarian law"', '"humanitarian law"'):
-        plain, fast = _both(client, settings, {"q": q})
-        _same(plain, fast, {"q": q})
-        assert [r["title"] for r in fast["results"]] == ["Old"], q
+    _phrases_come_from_positions(client, settings, index, caplog)
 
 
 def test_more_like_this_is_whooshs_own(archive, settings):

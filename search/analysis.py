@@ -397,11 +397,15 @@ _M1, _M2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
 
 def shingle(terms) -> str:
     """The shingle field's term for a run of adjacent terms."""
+    return _HEX % _run_hash(terms)
+
+
+def _run_hash(terms) -> int:
     terms = iter(terms)
     value = _term_hash(next(terms))
     for term in terms:
         value = _mix(value, _term_hash(term))
-    return _HEX % value
+    return value
 
 
 def shingle_term(value: int) -> bytes:
@@ -451,7 +455,7 @@ class ShinglesField(ID):
         # A word with alternatives (Arabic): every combination of the run's terms.
         terms = list(map(phrase_terms, words, repeat(french)))
         runs = [
-            int(shingle(run), 16)
+            _run_hash(run)
             for size in SHINGLE_SIZES
             for start in range(len(terms) - size + 1)
             for run in product(*terms[start : start + size])

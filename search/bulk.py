@@ -41,6 +41,7 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+from search import runs
 from search.analysis import ShinglesField, shingle_term
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
@@ -98,6 +99,9 @@ class FieldPostings:
         values = () if self.values is None else list(map(self.values.__getitem__, order.tolist()))
         return _by_term(terms, bounds, docs, weights, values)
 
+    def write(self, fieldwriter, length: list) -> None:
+        write_field(fieldwriter, self.by_term(), self.values is not None, length)
+
 
 class HashedPostings:
     """The postings of a shingle field (search.analysis.ShinglesField), whose terms are hashes
@@ -121,25 +125,43 @@ class HashedPostings:
         self.counts.append(len(hashes))
         self.boosts.append(boost)
 
-    def by_term(self) -> Iterator[tuple[bytes, list, list, Sequence]]:
-        """As FieldPostings.by_term: terms in order, each term's postings in document order."""
+    def sorted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(hashes, documents, weights) of the postings sorted by hash, then by document, a
+        run found twice in a document one posting; and where each hash's postings start."""
         hashes = np.concatenate([np.zeros(0, np.uint64), *self.hashes])
         docs = np.repeat(np.array(self.docnums, np.uint32), self.counts)
         # Whoosh's weight of a posting without frequencies: 1.0 times the boost.
         weights = np.repeat(np.array(self.boosts, np.float64), self.counts)
         order = np.argsort(hashes, kind="stable")  # a term's documents stay in order
         hashes, docs, weights = hashes[order], docs[order], weights[order]
-        # A run found twice in a document is one posting.
         first_of_term = np.r_[True, hashes[1:] != hashes[:-1]]
         kept = first_of_term | np.r_[True, docs[1:] != docs[:-1]]
         hashes, docs, weights = hashes[kept], docs[kept], weights[kept]
-        starts = np.flatnonzero(first_of_term[kept])
+        return hashes, docs, weights, np.flatnonzero(first_of_term[kept])
+
+    def by_term(self) -> Iterator[tuple[bytes, list, list, Sequence]]:
+        """As FieldPostings.by_term: terms in order, each term's postings in document order."""
+        hashes, docs, weights, starts = self.sorted()
         bounds = np.r_[starts, len(hashes)].tolist()
         # Each term made as it is written: a segment has millions of runs.
         for run, ids, weighed, values in _by_term(
             hashes[starts].tolist(), bounds, docs, weights, ()
         ):
             yield shingle_term(run), ids, weighed, values
+
+    def write(self, fieldwriter, length: list) -> None:
+        """Write the field's terms: with numpy (search.runs) when every posting weighs 1.0,
+        as it does unless a document or the field has a boost."""
+        if all(boost == 1.0 for boost in self.boosts):
+            hashes, docs, _weights, starts = self.sorted()
+            if len(hashes):
+                runs.write(fieldwriter, hashes, docs, starts)
+        else:
+            self.write_terms(fieldwriter, length)
+
+    def write_terms(self, fieldwriter, length: list) -> None:
+        """Write the field's terms one by one, as any field's (`write_field`)."""
+        write_field(fieldwriter, self.by_term(), False, length)
 
 
 def _by_term(terms: list, bounds: list, docs, weights, values: Sequence) -> Iterator[tuple]:
@@ -223,7 +245,7 @@ class MemoryPostings:
                 # Taken out of the pool, so that each field's columns go once it is written.
                 postings = self.fields.pop(fieldname)
                 length = field_lengths(lengths, fieldname, doccount)
-                write_field(fieldwriter, postings.by_term(), postings.values is not None, length)
+                postings.write(fieldwriter, length)
             fieldwriter.finish_field()
 
 

@@ -1,0 +1,187 @@
+"""Writing a shingle field's postings (search.analysis.ShinglesField) with numpy.
+
+A rebuild's segment of 25,000 communiqués holds some 435,000 runs of words, with 15 million
+postings in half a million blocks. Made a term and a block at a time (search.bulk._postings),
+they were a fifth of a rebuild's CPU. But every posting of this field is alike: no value, a
+weight of 1.0, no field length. So a block is the pickle of its documents' deltas and two
+Nones, and a term's entry in the term table differs from another's only by its numbers: here
+both are laid out for thousands of terms at once, and only the compression of each block is
+a call of its own. The bytes are the ones Whoosh's per-posting calls write (a test compares
+the files)."""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+from whoosh.codec import whoosh3
+from whoosh.system import pack_int, pack_ushort
+
+# Terms written at a time: bounds the Python objects (a block's bytes) held at once.
+_TERMS_AT_A_TIME = 65_536
+
+# A block's postings pickled as whoosh3.dumps((deltas, None, None)) writes them, in protocol 4
+# (search.backend._block_dumps): the protocol, a frame and its length, a MARK when there are
+# more than three deltas, each delta as BININT1 (K, one byte), BININT2 (M, two) or BININT (J,
+# four), the tuple (TUPLE1..3, or TUPLE after the MARK) and its memo, then the two Nones, the
+# outer tuple and its memo, and the end.
+_PROTO = np.frombuffer(b"\x80\x04\x95", np.uint8)
+_FRAMED = len(_PROTO) + 8  # the frame's length: 8 bytes, little-endian
+_MARK, _TUPLE = ord("("), ord("t")
+_TUPLE1 = 0x85  # TUPLE2 and TUPLE3 follow it
+_END = np.frombuffer(b"\x94NN\x87\x94.", np.uint8)
+_OPCODES = np.frombuffer(b"KMJ", np.uint8)
+_MAGIC = whoosh3.WHOOSH3_HEADER_MAGIC
+
+# A term's record in the term table (OrderedHashWriter.add): the lengths of its key and value,
+# the key (the field's number, the term), and the value: W3TermInfo's struct (not inlined,
+# total weight, documents, shortest and longest length as bytes, largest weight, first and
+# last document) and where its postings are (offset, size).
+_RECORD = np.dtype(
+    [
+        ("key_length", ">i4"),
+        ("value_length", ">i4"),
+        ("field", ">u2"),
+        ("term", "S16"),
+        ("inlined", "u1"),
+        ("total", ">f4"),
+        ("count", ">u4"),
+        ("shortest", "u1"),
+        ("longest", "u1"),
+        ("heaviest", ">f4"),
+        ("first", ">u4"),
+        ("last", ">u4"),
+        ("offset", ">i8"),
+        ("size", ">i4"),
+    ]
+)
+_KEY_LENGTH = 2 + 16
+_VALUE_LENGTH = whoosh3.W3TermInfo._struct.size + 12
+assert _RECORD.itemsize == 8 + _KEY_LENGTH + _VALUE_LENGTH
+
+
+def write(fieldwriter, hashes: np.ndarray, docs: np.ndarray, starts: np.ndarray) -> None:
+    """Write a shingle field whose postings all weigh 1.0: `hashes` and `docs` the postings
+    sorted by hash and then by document, one per (hash, document); `starts` where each
+    term's postings begin."""
+    ends = np.r_[starts[1:], len(hashes)]
+    for first in range(0, len(starts), _TERMS_AT_A_TIME):
+        last = min(first + _TERMS_AT_A_TIME, len(starts))
+        low, high = starts[first], ends[last - 1]
+        _write_terms(
+            fieldwriter, hashes[starts[first:last]], docs[low:high], starts[first:last] - low
+        )
+
+
+def _write_terms(fieldwriter, terms: np.ndarray, docs: np.ndarray, starts: np.ndarray) -> None:
+    writer = fieldwriter._postwriter
+    limit, compression = writer._blocklimit, writer._compression
+    counts = np.diff(np.r_[starts, len(docs)])
+    blocks = _blocks(starts, counts, limit)
+    raw, bounds = _pickled_blocks(docs.astype(np.int64), blocks[0], blocks[1])
+    offset = writer._postfile.tell()
+    sizes = _write_postings(writer._postfile, raw, bounds, docs, blocks, compression)
+    # A term's postings: the header, then its blocks.
+    postings = np.add.reduceat(sizes, np.flatnonzero(blocks[2] == 0)) + len(_MAGIC)
+    offsets = offset + np.cumsum(postings) - postings
+    _write_records(fieldwriter, terms, docs, starts, counts, offsets, postings)
+
+
+def _blocks(starts: np.ndarray, counts: np.ndarray, limit: int) -> tuple[np.ndarray, ...]:
+    """(first posting, postings, index in its term, whether its term's last) of each block:
+    a term's postings in blocks of `limit`."""
+    per_term = -(-counts // limit)
+    term = np.repeat(np.arange(len(starts)), per_term)
+    index = np.arange(len(term)) - np.repeat(np.cumsum(per_term) - per_term, per_term)
+    first = starts[term] + index * limit
+    size = np.minimum(limit, counts[term] - index * limit)
+    return first, size, index, index == per_term[term] - 1
+
+
+def _pickled_blocks(docs, first, size) -> tuple[bytes, list[int]]:
+    """Every block's (deltas, None, None) pickled, end to end, and where each one starts
+    (and, last, where the final one ends)."""
+    deltas = np.diff(docs, prepend=0)
+    deltas[first] = docs[first]  # a block's first delta is from 0
+    width = 2 + (deltas >= 256) + 2 * (deltas >= 65_536)  # an opcode and 1, 2 or 4 bytes
+    head = _FRAMED + (size > 3)
+    inside = np.add.reduceat(width, first)
+    length = head + inside + 1 + len(_END)
+    start = np.r_[0, np.cumsum(length)]
+    opening = start[:-1, None] + np.arange(_FRAMED)
+    buffer = np.zeros(start[-1], np.uint8)
+    buffer[opening[:, : len(_PROTO)]] = _PROTO
+    buffer[opening[:, len(_PROTO) :]] = (length - _FRAMED).astype("<u8")[:, None].view(np.uint8)
+    buffer[start[:-1][size > 3] + _FRAMED] = _MARK
+    # Each delta's place: its block's first, then the widths of those before it in the block.
+    before = np.cumsum(width) - width
+    place = np.repeat(start[:-1] + head - before[first], size) + before
+    buffer[place] = _OPCODES[(width > 2).astype(np.intp) + (width > 3)]
+    for byte in range(4):
+        wide = width > byte + 1
+        buffer[place[wide] + 1 + byte] = (deltas[wide] >> (8 * byte)) & 0xFF
+    tail = start[:-1] + head + inside
+    buffer[tail] = np.where(size > 3, _TUPLE, _TUPLE1 - 1 + np.minimum(size, 3))
+    buffer[tail[:, None] + 1 + np.arange(len(_END))] = _END
+    return buffer.tobytes(), start.tolist()
+
+
+def _write_postings(postfile, raw: bytes, bounds: list, docs, blocks, compression) -> np.ndarray:
+    """Write each term's postings as W3PostingsWriter does (the header, then each block: its
+    size, negative for the term's last, its statistics and its compressed deltas); returns
+    each block's size as written."""
+    first, size, index, last = blocks
+    # A block's statistics (W3PostingsWriter._write_block): postings, last document, largest
+    # weight, compression, and no field lengths.
+    ends = (docs[first + size - 1]).tolist()
+    made: dict[bytes, bytes] = {}
+    parts = []
+    written = []
+    for low, high, count, end, opens, closes in zip(
+        bounds[:-1],
+        bounds[1:],
+        size.tolist(),
+        ends,
+        (index == 0).tolist(),
+        last.tolist(),
+        strict=True,
+    ):
+        data = raw[low:high]
+        packed = made.get(data)
+        if packed is None:
+            packed = made[data] = zlib.compress(data, compression) if compression else data
+        info = whoosh3.dumps((count, end, 1.0, compression, 0, 0), 2)
+        length = len(info) + len(packed)
+        if opens:
+            parts.append(_MAGIC)
+        parts += (pack_int(-length if closes else length), info, packed)
+        written.append(4 + length)
+    postfile.write(b"".join(parts))
+    return np.array(written, np.int64)
+
+
+def _write_records(fieldwriter, terms, docs, starts, counts, offsets, sizes) -> None:
+    """Each term's record in the term table, and its place in the table's hash index."""
+    table = fieldwriter._tindex
+    records = np.zeros(len(terms), _RECORD)
+    records["key_length"], records["value_length"] = _KEY_LENGTH, _VALUE_LENGTH
+    records["field"] = fieldwriter._fieldid
+    records["term"] = np.frombuffer(terms.astype(">u8").tobytes().hex().encode(), "S16")
+    records["total"] = counts
+    records["count"] = counts
+    records["heaviest"] = 1.0
+    records["first"] = docs[starts]
+    records["last"] = docs[starts + counts - 1]
+    records["offset"], records["size"] = offsets, sizes
+    keys = [pack_ushort(fieldwriter._fieldid) + term for term in records["term"].tolist()]
+    if keys[0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{keys[0]!r}")
+    position = table.dbfile.tell()
+    positions = range(position, position + len(keys) * _RECORD.itemsize, _RECORD.itemsize)
+    table.dbfile.write(records.tobytes())
+    table.index.extend(positions)
+    buckets, hashed = table.buckets, table.hashfn
+    for key, place in zip(keys, positions, strict=True):
+        value = hashed(key)
+        buckets[value & 255].append((value, place))
+    table.lastkey = keys[-1]

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from functools import lru_cache
 from itertools import compress, count, product, repeat
 from operator import mul
@@ -318,13 +318,9 @@ class FullTextField(TEXT):
     """A TEXT field whose terms come from `document_words` instead of the token pipeline."""
 
     def index(self, value, **kwargs):
-        if kwargs or not isinstance(value, str) or type(self.format) is not Positions:
+        if kwargs or not self.positioned(value):
             return super().index(value, **kwargs)
-        first, words, french = document_words(value)
-        positions: dict[str, list[int]] = {}
-        for pos, word in enumerate(words, start=first):
-            for term in stems(word, french):
-                positions.setdefault(term, []).append(pos)
+        positions = self.positions(value)
         # Positions.word_values: one boost of 1.0 per occurrence, times the field's boost.
         counts = list(map(len, positions.values()))
         boost = self.format.field_boost
@@ -338,6 +334,27 @@ class FullTextField(TEXT):
             map(self.format.encode, positions.values()),
             strict=True,
         )
+
+    def positioned(self, value) -> bool:
+        """Whether `positions` indexes this value (the field's format is Whoosh's Positions)."""
+        return isinstance(value, str) and type(self.format) is Positions
+
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each term of the value and its positions, in order: what `index` encodes."""
+        first, words, french = document_words(value)
+        # Each word's positions first, gathered in C (each position appended to its word's
+        # list through map), then each distinct word's terms: a communiqué has some 550 kept
+        # words but 250 distinct ones. A term two words share (council, councils) holds the
+        # positions of both, in order; the terms come in the order of their first position,
+        # as Whoosh's analyzer gives them.
+        spots: defaultdict[str, list[int]] = defaultdict(list)
+        deque(map(list.append, map(spots.__getitem__, words), count(first)), maxlen=0)
+        positions: dict[str, list[int]] = {}
+        for word, found in spots.items():
+            for term in stems(word, french):
+                held = positions.get(term)
+                positions[term] = found if held is None else sorted(held + found)
+        return positions
 
     def spellable_words(self, value):
         if not isinstance(value, str):

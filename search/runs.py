@@ -17,20 +17,14 @@ import numpy as np
 from whoosh.codec import whoosh3
 from whoosh.system import pack_int, pack_ushort
 
+from search import pickled
+
 # Terms written at a time: bounds the Python objects (a block's bytes) held at once.
 _TERMS_AT_A_TIME = 65_536
 
-# A block's postings pickled as whoosh3.dumps((deltas, None, None)) writes them, in protocol 4
-# (search.backend._block_dumps): the protocol, a frame and its length, a MARK when there are
-# more than three deltas, each delta as BININT1 (K, one byte), BININT2 (M, two) or BININT (J,
-# four), the tuple (TUPLE1..3, or TUPLE after the MARK) and its memo, then the two Nones, the
-# outer tuple and its memo, and the end.
-_PROTO = np.frombuffer(b"\x80\x04\x95", np.uint8)
-_FRAMED = len(_PROTO) + 8  # the frame's length: 8 bytes, little-endian
-_MARK, _TUPLE = ord("("), ord("t")
-_TUPLE1 = 0x85  # TUPLE2 and TUPLE3 follow it
-_END = np.frombuffer(b"\x94NN\x87\x94.", np.uint8)
-_OPCODES = np.frombuffer(b"KMJ", np.uint8)
+# A block is the pickle of (deltas, None, None) (search.pickled): the frame, the deltas'
+# tuple, then the two Nones, the outer tuple (TUPLE3) and its memo, and the end.
+_END = np.frombuffer(b"NN\x87\x94.", np.uint8)
 _MAGIC = whoosh3.WHOOSH3_HEADER_MAGIC
 
 # A term's record in the term table (OrderedHashWriter.add): the lengths of its key and value,
@@ -77,8 +71,8 @@ def _write_terms(fieldwriter, terms: np.ndarray, docs: np.ndarray, starts: np.nd
     writer = fieldwriter._postwriter
     limit, compression = writer._blocklimit, writer._compression
     counts = np.diff(np.r_[starts, len(docs)])
-    blocks = _blocks(starts, counts, limit)
-    raw, bounds = _pickled_blocks(docs.astype(np.int64), blocks[0], blocks[1])
+    blocks = pickled.blocks(starts, counts, limit)
+    raw, bounds = _pickled_blocks(docs, blocks[0], blocks[1])
     offset = writer._postfile.tell()
     sizes = _write_postings(writer._postfile, raw, bounds, docs, blocks, compression)
     # A term's postings: the header, then its blocks.
@@ -87,42 +81,20 @@ def _write_terms(fieldwriter, terms: np.ndarray, docs: np.ndarray, starts: np.nd
     _write_records(fieldwriter, terms, docs, starts, counts, offsets, postings)
 
 
-def _blocks(starts: np.ndarray, counts: np.ndarray, limit: int) -> tuple[np.ndarray, ...]:
-    """(first posting, postings, index in its term, whether its term's last) of each block:
-    a term's postings in blocks of `limit`."""
-    per_term = -(-counts // limit)
-    term = np.repeat(np.arange(len(starts)), per_term)
-    index = np.arange(len(term)) - np.repeat(np.cumsum(per_term) - per_term, per_term)
-    first = starts[term] + index * limit
-    size = np.minimum(limit, counts[term] - index * limit)
-    return first, size, index, index == per_term[term] - 1
-
-
 def _pickled_blocks(docs, first, size) -> tuple[bytes, list[int]]:
     """Every block's (deltas, None, None) pickled, end to end, and where each one starts
     (and, last, where the final one ends)."""
-    deltas = np.diff(docs, prepend=0)
-    deltas[first] = docs[first]  # a block's first delta is from 0
-    width = 2 + (deltas >= 256) + 2 * (deltas >= 65_536)  # an opcode and 1, 2 or 4 bytes
-    head = _FRAMED + (size > 3)
-    inside = np.add.reduceat(width, first)
-    length = head + inside + 1 + len(_END)
+    deltas = pickled.deltas(docs, first)
+    widths = pickled.int_widths(deltas)
+    inside = pickled.tuple_length(size, np.add.reduceat(widths, first))
+    length = pickled.FRAMED + inside + len(_END)
     start = np.r_[0, np.cumsum(length)]
-    opening = start[:-1, None] + np.arange(_FRAMED)
     buffer = np.zeros(start[-1], np.uint8)
-    buffer[opening[:, : len(_PROTO)]] = _PROTO
-    buffer[opening[:, len(_PROTO) :]] = (length - _FRAMED).astype("<u8")[:, None].view(np.uint8)
-    buffer[start[:-1][size > 3] + _FRAMED] = _MARK
-    # Each delta's place: its block's first, then the widths of those before it in the block.
-    before = np.cumsum(width) - width
-    place = np.repeat(start[:-1] + head - before[first], size) + before
-    buffer[place] = _OPCODES[(width > 2).astype(np.intp) + (width > 3)]
-    for byte in range(4):
-        wide = width > byte + 1
-        buffer[place[wide] + 1 + byte] = (deltas[wide] >> (8 * byte)) & 0xFF
-    tail = start[:-1] + head + inside
-    buffer[tail] = np.where(size > 3, _TUPLE, _TUPLE1 - 1 + np.minimum(size, 3))
-    buffer[tail[:, None] + 1 + np.arange(len(_END))] = _END
+    pickled.put_frames(buffer, start[:-1], length)
+    place = pickled.put_tuples(buffer, start[:-1] + pickled.FRAMED, size, first, widths)
+    pickled.put_ints(buffer, place, deltas, widths)
+    tail = start[:-1] + pickled.FRAMED + inside
+    buffer[tail[:, None] + np.arange(len(_END))] = _END
     return buffer.tobytes(), start.tolist()
 
 

@@ -142,8 +142,8 @@ def _postings_files() -> list[tuple[bytes, bytes]]:
 def _rebuilt_through_whooshs_calls(monkeypatch) -> list[tuple[bytes, bytes]]:
     """Rebuild with each term's postings handed to Whoosh's field writer a posting at a time
     (start_term, add, finish_term: what its writer does), instead of bulk._postings and
-    bulk._write_terms making the bytes, or search.runs those of the shingle field; the files
-    that gives."""
+    bulk._write_terms making the bytes, or search.runs and search.positions those of the
+    shingle and full-text fields; the files that gives."""
 
     def postings(fieldwriter, ids, weights, values, length):
         return (ids, weights, values, length), b""
@@ -159,9 +159,16 @@ def _rebuilt_through_whooshs_calls(monkeypatch) -> list[tuple[bytes, bytes]]:
     with monkeypatch.context() as patch:
         patch.setattr(bulk, "_postings", postings)
         patch.setattr(bulk, "_write_terms", through_whoosh)
-        patch.setattr(bulk.HashedPostings, "write", bulk.HashedPostings.write_terms)
+        _term_by_term(patch)
         queue.rebuild(progress=False)
     return _postings_files()
+
+
+def _term_by_term(patch) -> None:
+    """The shingle and full-text fields written a term at a time, as any other field, rather
+    than laid out with numpy (search.runs, search.positions)."""
+    for postings in (bulk.HashedPostings, bulk.PositionPostings):
+        patch.setattr(postings, "write", postings.write_terms)
 
 
 def test_terms_are_written_byte_for_byte_as_whooshs_calls_write_them(
@@ -169,8 +176,9 @@ def test_terms_are_written_byte_for_byte_as_whooshs_calls_write_them(
 ):
     """The rebuild makes each term's postings and its entry in the term table itself, once
     for the blocks that repeat (bulk._postings), and writes a few thousand terms at a time
-    (bulk._write_terms), the shingle field's all at once (search.runs); the term table and
-    postings files are the ones Whoosh's per-posting calls write."""
+    (bulk._write_terms), the shingle and full-text fields' all at once (search.runs,
+    search.positions); the term table and postings files are the ones Whoosh's per-posting
+    calls write."""
     settings.BAYAN_INDEX_PROCS = 1
     settings.BAYAN_INDEX_SEGMENT_DOCS = 40
     queue.rebuild(progress=False)
@@ -241,6 +249,7 @@ def test_blocks_written_before_protocol_4_read_the_same(archive, monkeypatch):
     ours = snapshot()
     assert block_protocol() == 4
     monkeypatch.setattr(whoosh3, "dumps", compat.dumps)
+    _term_by_term(monkeypatch)  # which pickles with whoosh3.dumps
     queue.rebuild(progress=False)
     assert block_protocol() == 2
     _same(snapshot(), ours)

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import Schema
-from whoosh.filedb.filestore import RamStorage
 
-import search.backend  # noqa: F401  (its codec: blocks pickled with protocol 4, as a rebuild's)
 from search import bulk
 from search.analysis import ShinglesField
+from tests.search import segments
 
 # Far apart, so that deltas need one byte, two and four.
 DOCUMENTS = [0, 1, 3, 250, 251, 600, 66_000, 66_100, 200_000, 5_000_000, 5_000_255]
@@ -31,28 +28,7 @@ def _postings(seed: int, boosts: dict[int, float] | None = None) -> bulk.HashedP
 
 
 def _files(write, blocklimit: int) -> tuple[bytes, bytes]:
-    """The term table and the postings file of a segment whose one field `write` writes."""
-    schema = Schema(text_shingles=ShinglesField("text"))
-    storage = RamStorage()
-    codec = W3Codec(blocklimit=blocklimit)
-    segment = codec.new_segment(storage, "MAIN")
-    fieldwriter = codec.field_writer(storage, segment)
-    fieldwriter.start_field("text_shingles", schema["text_shingles"])
-    write(fieldwriter)
-    fieldwriter.finish_field()
-    fieldwriter.close()
-    return tuple(bytes(segment.open_file(storage, ext).read()) for ext in (".trm", ".pst"))
-
-
-def _through_whooshs_calls(postings: bulk.HashedPostings):
-    def write(fieldwriter):
-        for btext, ids, weights, _values in postings.by_term():
-            fieldwriter.start_term(btext)
-            for docnum, weight in zip(ids, weights, strict=True):
-                fieldwriter.add(docnum, weight, b"", 0)
-            fieldwriter.finish_term()
-
-    return write
+    return segments.files("text_shingles", ShinglesField("text"), write, blocklimit)
 
 
 @pytest.mark.parametrize("blocklimit", [128, 4, 1])
@@ -60,7 +36,7 @@ def _through_whooshs_calls(postings: bulk.HashedPostings):
 def test_runs_are_written_as_whooshs_calls_write_them(seed, blocklimit):
     lengths = [0] * (DOCUMENTS[-1] + 1)
     ours = _files(lambda fieldwriter: _postings(seed).write(fieldwriter, lengths), blocklimit)
-    whooshs = _files(_through_whooshs_calls(_postings(seed)), blocklimit)
+    whooshs = _files(segments.through_whooshs_calls(_postings(seed), lengths), blocklimit)
     assert len(ours[1]) > 1000
     assert ours == whooshs
 
@@ -71,6 +47,6 @@ def test_a_boosted_document_is_written_with_its_weights():
     lengths = [0] * (DOCUMENTS[-1] + 1)
     boosts = {600: 2.0}
     ours = _files(lambda fieldwriter: _postings(3, boosts).write(fieldwriter, lengths), 4)
-    whooshs = _files(_through_whooshs_calls(_postings(3, boosts)), 4)
+    whooshs = _files(segments.through_whooshs_calls(_postings(3, boosts), lengths), 4)
     assert ours == whooshs
     assert ours != _files(lambda fieldwriter: _postings(3).write(fieldwriter, lengths), 4)

@@ -44,7 +44,7 @@ from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from search import positions, runs
+from search import pickled, positions, runs
 from search.analysis import FullTextField, ShinglesField, shingle_term
 
 _TERM_INFO = whoosh3.W3TermInfo._struct
@@ -397,12 +397,7 @@ def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, l
         end = min(start + limit, count)
         block_ids, block_weights = ids[start:end], weights[start:end]
         stored = array("f", block_weights)  # as a block holds them
-        if stored.count(1.0) == len(stored):
-            mini_weights = None
-        elif stored.count(stored[0]) == len(stored):
-            mini_weights = stored[0]
-        else:
-            mini_weights = tuple(stored)
+        mini_weights = pickled.block_weights(stored)
         block_values = [v for v in values[start:end] if v]
         if fixed is None or fixed < 0:
             mini_values = tuple(block_values)

@@ -12,6 +12,8 @@ belong to the i-th object, and `start[i]` where in `buffer` it goes."""
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 PROTO = np.frombuffer(b"\x80\x04\x95", np.uint8)  # PROTO 4, FRAME
@@ -77,3 +79,13 @@ def deltas(docs: np.ndarray, first: np.ndarray) -> np.ndarray:
     gaps = np.diff(docs, prepend=0)
     gaps[first] = docs[first]
     return gaps
+
+
+def block_weights(stored: array) -> float | tuple | None:
+    """A block's weights (as float32, as it holds them) as Whoosh's block pickles them: None
+    when all are 1.0, the one value when all are equal, else all of them."""
+    if stored.count(1.0) == len(stored):
+        return None
+    if stored.count(stored[0]) == len(stored):
+        return stored[0]
+    return tuple(stored)

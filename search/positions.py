@@ -194,13 +194,7 @@ class _Chunk:
         high = low + int(self.size[block])
         docs = self.docs[low:high].tolist()
         deltas = tuple(b - a for a, b in zip([0, *docs], docs, strict=False))
-        stored = array("f", self.counts[low:high].tolist())
-        if stored.count(1.0) == len(stored):
-            weights = None
-        elif stored.count(stored[0]) == len(stored):
-            weights = stored[0]
-        else:
-            weights = tuple(stored)
+        weights = pickled.block_weights(array("f", self.counts[low:high].tolist()))
         starts = (np.cumsum(self.counts) - self.counts)[low:high].tolist()
         ends = np.cumsum(self.counts)[low:high].tolist()
         values = tuple(

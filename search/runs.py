@@ -106,6 +106,8 @@ def _write_postings(postfile, raw: bytes, bounds: list, docs, blocks, compressio
     # A block's statistics (W3PostingsWriter._write_block): postings, last document, largest
     # weight, compression, and no field lengths.
     ends = (docs[first + size - 1]).tolist()
+    # Compressed once each: a run found in one document only is a block of that document
+    # alone, the same for the hundreds of such runs the document has.
     made: dict[bytes, bytes] = {}
     parts = []
     written = []

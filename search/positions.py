@@ -57,7 +57,8 @@ def terms(
     counts = np.frombuffer(counts, np.uint32).astype(np.int64)
     offsets = np.cumsum(counts) - counts
     positions = np.frombuffer(positions, np.uint32)
-    length = np.asarray(length, np.int64)
+    # None where a document has no length in the field (Whoosh's reader), as 0.
+    length = np.fromiter((n or 0 for n in length), np.int64, len(length))
     first = 0
     while first < len(texts):
         last = first + 1

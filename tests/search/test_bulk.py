@@ -362,6 +362,21 @@ def test_updates_write_what_whooshs_writer_writes(archive):
     _same(whooshs, snapshot(), statistics=False)
 
 
+def test_communiques_without_a_fields_words_are_written_beside_the_others(archive):
+    """A communiqué with no participants has no words in `participant_text` (no length,
+    which Whoosh's reader gives as None) while the others of its batch do: the batch's
+    segment is still written, as Whoosh's writer writes it."""
+    first, second = Communique.objects.published().order_by("pk")[:2]
+    for communique in (first, second):
+        communique.participations.all().delete()
+    queue.drain()  # the index tasks the deletions queued
+    whooshs_own_index()
+    whooshs = snapshot()
+    connections["default"].get_backend().clear()
+    queue.write(queue._load(queue._published_ids()), [])  # one batch, one segment
+    _same(whooshs, snapshot())
+
+
 def test_a_failed_update_changes_nothing_and_gives_the_lock_back(archive, monkeypatch):
     """An update that fails while writing (a full disk) changes nothing, and gives Whoosh's
     lock back at once: the queue's retry of each communiqué alone, while the failure is still

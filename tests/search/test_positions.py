@@ -37,13 +37,14 @@ def _postings(seed: int, boosts: dict[int, float] | None = None) -> bulk.Positio
     return postings
 
 
-def _lengths(postings: bulk.PositionPostings) -> list[int]:
+def _lengths(postings: bulk.PositionPostings) -> list[int | None]:
     """Each document's length in the field (shortest and longest lengths are in each block's
-    statistics): its number of positions, as Whoosh counts it."""
-    lengths = [0] * (DOCUMENTS[-1] + 1)
+    statistics): its number of positions, as Whoosh counts it; None for a document without
+    the field, as Whoosh's reader gives it (bulk.field_lengths)."""
+    lengths = [None] * (DOCUMENTS[-1] + 1)
     for _term, ids, weights, _values in postings.by_term():
         for docnum, weight in zip(ids, weights, strict=True):
-            lengths[docnum] += int(weight)
+            lengths[docnum] = (lengths[docnum] or 0) + int(weight)
     return lengths
 
 

@@ -10,9 +10,8 @@ itself, gathers each field's postings in columns in document order, sorts them b
 Whoosh's own format: those of the two largest fields, the full text and its runs of words,
 laid out with numpy for thousands of terms at once (search.positions, search.runs). The new
 segments replace the old ones in one commit at the end, so the old index answers searches
-until then. An update builds its new documents' segment the same
-way and commits it alone; a merge of small segments writes its segment the same way too
-(search.merging).
+until then. An update builds its new documents' segment the same way and commits it alone;
+a merge of small segments writes its segment the same way too (search.merging).
 
 The segments are the ones Whoosh's writer makes (a test compares every posting), except that
 the spelling field holds each word once, where Whoosh adds it again for every document that
@@ -166,16 +165,14 @@ class PositionPostings(FieldPostings):
         """With numpy (search.positions) when every weight is its posting's count of
         positions, as it is unless a document or the field has a boost."""
         if not self.unit:
-            return self.write_terms(fieldwriter, length)
+            self.write_terms(fieldwriter, length)
+            return
         terms, bounds, order, docs, _weights = self.sorted()
         if terms:
-            _write_terms(
-                fieldwriter,
-                positions.terms(
-                    fieldwriter, terms, bounds, docs, order, self.counts, self.positions, length
-                ),
+            made = positions.terms(
+                fieldwriter, terms, bounds, docs, order, self.counts, self.positions, length
             )
-        return None
+            _write_terms(fieldwriter, made)
 
     def write_terms(self, fieldwriter, length: list) -> None:
         write_field(fieldwriter, self.by_term(), True, length)

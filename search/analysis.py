@@ -335,9 +335,14 @@ class FullTextField(TEXT):
             strict=True,
         )
 
+    @property
+    def has_positions(self) -> bool:
+        """Whether the field's format is Whoosh's Positions, which `positions` gives."""
+        return type(self.format) is Positions
+
     def positioned(self, value) -> bool:
-        """Whether `positions` indexes this value (the field's format is Whoosh's Positions)."""
-        return isinstance(value, str) and type(self.format) is Positions
+        """Whether `positions` indexes this value."""
+        return isinstance(value, str) and self.has_positions
 
     def positions(self, value: str) -> dict[str, list[int]]:
         """Each term of the value and its positions, in order: what `index` encodes."""
@@ -404,7 +409,8 @@ class FacetKeysField(KEYWORD):
 
 SHINGLES_FIELD = "text_shingles"
 SHINGLE_SIZES = (2, 3)
-_HEX = "%016x"
+SHINGLE_TERM_SIZE = 16  # a 64-bit hash in hex digits
+_HEX = f"%0{SHINGLE_TERM_SIZE}x"
 _MASK = (1 << 64) - 1
 # A run's hash: its first term's, then for each next term SplitMix64's finalizer (a bijection
 # that mixes every bit into every other) of hash * K + term's hash, K odd.
@@ -428,6 +434,12 @@ def _run_hash(terms) -> int:
 def shingle_term(value: int) -> bytes:
     """The shingle field's term, as the index holds it, for a run's hash."""
     return (_HEX % value).encode()
+
+
+def shingle_terms(hashes: np.ndarray) -> np.ndarray:
+    """`shingle_term` of each of these hashes, at once (bytes of SHINGLE_TERM_SIZE)."""
+    digits = hashes.astype(">u8").tobytes().hex().encode()
+    return np.frombuffer(digits, f"S{SHINGLE_TERM_SIZE}")
 
 
 @lru_cache(maxsize=200_000)

@@ -37,7 +37,6 @@ import numpy as np
 from django.db import connections
 from whoosh.codec import whoosh3
 from whoosh.filedb.filetables import _lengths as _LENGTHS
-from whoosh.formats import Positions
 from whoosh.index import TOC, clean_files
 from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
@@ -139,15 +138,15 @@ class PositionPostings(FieldPostings):
         counts = list(map(len, positions.values()))
         # Positions.word_values: a weight of 1.0 per position, times the field's boost.
         weights = counts if self.boost == 1.0 else list(map(mul, counts, repeat(self.boost)))
-        super().add(docnum, list(map(str.encode, positions)), weights, (), boost)
-        self.counts.extend(counts)
-        self.positions.extend(chain.from_iterable(positions.values()))
-        self.unit = self.unit and self.boost == 1.0 and boost == 1.0
+        self._add(docnum, list(map(str.encode, positions)), weights, positions.values(), boost)
         return sum(counts)
 
     def add(self, docnum: int, btexts, weights, values, boost: float) -> None:
         """Postings with their values encoded (as Whoosh's writer hands them)."""
         positions = list(map(self.format.decode_positions, values))
+        self._add(docnum, btexts, weights, positions, boost)
+
+    def _add(self, docnum: int, btexts, weights, positions, boost: float) -> None:
         counts = list(map(len, positions))
         super().add(docnum, btexts, weights, (), boost)
         self.counts.extend(counts)
@@ -307,7 +306,7 @@ class MemoryPostings:
         postings = self.fields.get(fieldname)
         if postings is None:
             field = self.schema[fieldname]
-            if isinstance(field, FullTextField) and type(field.format) is Positions:
+            if isinstance(field, FullTextField) and field.has_positions:
                 postings = PositionPostings(field.format)
             else:
                 postings = FieldPostings(field.format.fixed_value_size() != 0)

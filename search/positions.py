@@ -90,8 +90,7 @@ class _Chunk:
         self.docs, self.counts, self.positions = docs, counts, positions
         self.starts = starts
         self.sizes = np.diff(np.r_[starts, len(docs)])
-        self.limit = limit
-        self.first, self.size, self.index, _last = pickled.blocks(starts, self.sizes, limit)
+        self.first, self.size, self.index, self.last = pickled.blocks(starts, self.sizes, limit)
         # The weights: each posting's number of positions.
         self.lightest = np.minimum.reduceat(counts, self.first)
         self.heaviest = np.maximum.reduceat(counts, self.first)
@@ -110,6 +109,7 @@ class _Chunk:
             self.heaviest.tolist(),
             _bytes_of(shortest).tolist(),
             _bytes_of(longest).tolist(),
+            self.last.tolist(),
             strict=True,
         )
         # The term's statistics (W3TermInfo), over its blocks.
@@ -127,9 +127,9 @@ class _Chunk:
         block = 0
         for text, (total, count, low, high, most, first, last) in zip(texts, entries, strict=True):
             parts = [_MAGIC]
-            many = -(-count // self.limit)
-            for nth in range(many):
-                start, stop, postings, last_doc, heaviest, short, long = next(blocks)
+            closes = False
+            while not closes:
+                start, stop, postings, last_doc, heaviest, short, long, closes = next(blocks)
                 if stop - start - pickled.FRAMED > pickled.FRAME_MOST:
                     data = self.block_in_python(block)
                 else:
@@ -141,7 +141,7 @@ class _Chunk:
                 info = (postings, last_doc, float(heaviest), compression, short, long)
                 info = whoosh3.dumps(info, 2)
                 size = len(info) + len(data)
-                parts += (pack_int(-size if nth == many - 1 else size), info, data)
+                parts += (pack_int(-size if closes else size), info, data)
                 block += 1
             entry = _TERM_INFO.pack(False, float(total), count, low, high, float(most), first, last)
             yield text, b"".join(parts), entry

@@ -18,6 +18,7 @@ from whoosh.codec import whoosh3
 from whoosh.system import pack_int, pack_ushort
 
 from search import pickled
+from search.analysis import SHINGLE_TERM_SIZE, shingle_terms
 
 # Terms written at a time: bounds the Python objects (a block's bytes) held at once.
 _TERMS_AT_A_TIME = 65_536
@@ -36,7 +37,7 @@ _RECORD = np.dtype(
         ("key_length", ">i4"),
         ("value_length", ">i4"),
         ("field", ">u2"),
-        ("term", "S16"),
+        ("term", f"S{SHINGLE_TERM_SIZE}"),
         ("inlined", "u1"),
         ("total", ">f4"),
         ("count", ">u4"),
@@ -49,7 +50,7 @@ _RECORD = np.dtype(
         ("size", ">i4"),
     ]
 )
-_KEY_LENGTH = 2 + 16
+_KEY_LENGTH = 2 + SHINGLE_TERM_SIZE
 _VALUE_LENGTH = whoosh3.W3TermInfo._struct.size + 12
 assert _RECORD.itemsize == 8 + _KEY_LENGTH + _VALUE_LENGTH
 
@@ -140,7 +141,7 @@ def _write_records(fieldwriter, terms, docs, starts, counts, offsets, sizes) -> 
     records = np.zeros(len(terms), _RECORD)
     records["key_length"], records["value_length"] = _KEY_LENGTH, _VALUE_LENGTH
     records["field"] = fieldwriter._fieldid
-    records["term"] = np.frombuffer(terms.astype(">u8").tobytes().hex().encode(), "S16")
+    records["term"] = shingle_terms(terms)
     records["total"] = counts
     records["count"] = counts
     records["heaviest"] = 1.0

@@ -30,10 +30,15 @@ def through_whooshs_calls(postings, length: list) -> Callable:
 
     def write(fieldwriter):
         for btext, ids, weights, values in postings.by_term():
-            fieldwriter.start_term(btext)
-            for i, docnum in enumerate(ids):
-                value = values[i] if values else b""
-                fieldwriter.add(docnum, weights[i], value, length[docnum])
-            fieldwriter.finish_term()
+            add_term(fieldwriter, btext, ids, weights, values, length)
 
     return write
+
+
+def add_term(fieldwriter, btext: bytes, ids, weights, values, length) -> None:
+    """One term's postings, handed to Whoosh's field writer a posting at a time."""
+    fieldwriter.start_term(btext)
+    for i, docnum in enumerate(ids):
+        value = values[i] if values else b""
+        fieldwriter.add(docnum, weights[i], value, length[docnum])
+    fieldwriter.finish_term()

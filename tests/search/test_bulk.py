@@ -17,6 +17,7 @@ from haystack import connections
 from archive.models import Communique
 from search import bulk, queue
 from search.models import IndexTask
+from tests.search import segments
 from tests.search.helpers import whoosh_only
 from tests.search.test_concurrency import run, scratch_database
 
@@ -150,11 +151,7 @@ def _rebuilt_through_whooshs_calls(monkeypatch) -> list[tuple[bytes, bytes]]:
 
     def through_whoosh(fieldwriter, terms):
         for btext, (ids, weights, values, length), _entry in terms:
-            fieldwriter.start_term(btext)
-            for i, docnum in enumerate(ids):
-                value = values[i] if values else b""
-                fieldwriter.add(docnum, weights[i], value, length[docnum])
-            fieldwriter.finish_term()
+            segments.add_term(fieldwriter, btext, ids, weights, values, length)
 
     with monkeypatch.context() as patch:
         patch.setattr(bulk, "_postings", postings)

@@ -61,7 +61,7 @@ from whoosh.qparser import QueryParser
 from whoosh.searching import Results
 from whoosh.writing import CLEAR, NO_MERGE
 
-from search import bulk, merging
+from search import bulk, merging, pickled
 from search.analysis import (
     SHINGLES_FIELD,
     FacetKeysField,
@@ -93,7 +93,8 @@ def _patch_whoosh() -> None:
     - doc_field_length went through a column reader per call (a sixth of a commit): the
       segment's length bytes of a field are read once instead (segments never change);
     - segments are read in place, not copied (BufferReader, below);
-    - posting blocks are pickled with protocol 4, not 2 (_block_dumps, below).
+    - posting blocks are pickled with protocol 4, not 2 (_block_dumps, below);
+    - short blocks are stored uncompressed, as search.bulk writes them (pickled.packed).
     """
     from whoosh.codec import whoosh3
     from whoosh.util.numeric import byte_to_length
@@ -155,6 +156,22 @@ def _patch_whoosh() -> None:
     # same block in 10 µs, and half the size compressed. Any protocol reads back the same
     # data (pickle.loads takes them all), so segments written before this still read.
     whoosh3.dumps = _block_dumps
+
+    # Whoosh's own writer (tests compare search.bulk's files with its) stores a short block
+    # as search.bulk does: its compression is off for that block alone.
+    write_block = whoosh3.W3PostingsWriter._write_block
+
+    def _write_block(self, last=False):
+        level = self._compression
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        if pickled.kept_plain(whoosh3.dumps(data, 2)):
+            self._compression = 0
+        try:
+            write_block(self, last)
+        finally:
+            self._compression = level
+
+    whoosh3.W3PostingsWriter._write_block = _write_block
 
 
 def _block_dumps(obj, protocol=None) -> bytes:

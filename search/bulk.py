@@ -24,7 +24,6 @@ import gc
 import math
 import multiprocessing
 import struct
-import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
@@ -400,16 +399,16 @@ def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, l
         else:
             mini_values = None if fixed == 0 else b"".join(block_values)
         deltas = tuple(map(sub, block_ids, chain((0,), block_ids)))
-        data = whoosh3.dumps((deltas, mini_weights, mini_values), 2)
-        if compression:
-            data = zlib.compress(data, compression)
+        data, level = pickled.packed(
+            whoosh3.dumps((deltas, mini_weights, mini_values), 2), compression
+        )
         low, high, most = _block_statistics(block_ids, block_weights, length)
         info = whoosh3.dumps(
             (
                 end - start,
                 block_ids[-1],
                 most,
-                compression,
+                level,
                 length_to_byte(low),
                 length_to_byte(high),
             ),

@@ -12,6 +12,7 @@ belong to the i-th object, and `start[i]` where in `buffer` it goes."""
 
 from __future__ import annotations
 
+import zlib
 from array import array
 
 import numpy as np
@@ -23,6 +24,13 @@ FRAMED = len(PROTO) + 8  # the frame's length: 8 bytes, little-endian
 FRAME_MOST = 64 * 1024 - 1
 MEMOIZE, MARK, TUPLE, TUPLE1 = 0x94, ord("("), ord("t"), 0x85  # TUPLE2, TUPLE3 follow TUPLE1
 _INT_OPCODES = np.frombuffer(b"KMJ", np.uint8)
+# A block whose pickle is shorter is stored as it is. zlib makes such a block longer (by 1.5
+# to 4 bytes on average under 60 bytes, over the blocks of a rebuild's segment), and 70 % of
+# a segment's blocks are that short (a run of words or a rare word, in a document or two):
+# compressing them was most of the rebuild's 9 % of CPU in zlib (docs/benchmarks.md, session
+# 20). Whoosh's writer means to skip blocks under 20 bytes, then compresses every block
+# anyway; its readers follow each block's own flag, so segments written either way read alike.
+PLAIN_BELOW = 60
 
 
 def int_widths(values: np.ndarray) -> np.ndarray:
@@ -79,6 +87,19 @@ def deltas(docs: np.ndarray, first: np.ndarray) -> np.ndarray:
     gaps = np.diff(docs, prepend=0)
     gaps[first] = docs[first]
     return gaps
+
+
+def packed(data: bytes, compression: int) -> tuple[bytes, int]:
+    """A block's pickle as the posting file holds it, and the compression its statistics
+    record (0: stored as it is)."""
+    if not compression or kept_plain(data):
+        return data, 0
+    return zlib.compress(data, compression), compression
+
+
+def kept_plain(data: bytes) -> bool:
+    """Whether a block's pickle is stored uncompressed whatever the writer's compression."""
+    return len(data) < PLAIN_BELOW
 
 
 def block_weights(stored: array) -> float | tuple | None:

@@ -12,7 +12,6 @@ For postings weighed by their number of positions alone (no boost), as a communi
 
 from __future__ import annotations
 
-import zlib
 from array import array
 from collections.abc import Iterator
 
@@ -134,11 +133,10 @@ class _Chunk:
                     data = self.block_in_python(block)
                 else:
                     data = raw[start:stop]
-                if compression:
-                    data = zlib.compress(data, compression)
+                data, level = pickled.packed(data, compression)
                 # W3PostingsWriter's statistics of the block, and its size (the last one's
                 # negative).
-                info = (postings, last_doc, float(heaviest), compression, short, long)
+                info = (postings, last_doc, float(heaviest), level, short, long)
                 info = whoosh3.dumps(info, 2)
                 size = len(info) + len(data)
                 parts += (pack_int(-size if closes else size), info, data)

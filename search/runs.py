@@ -11,8 +11,6 @@ the files)."""
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 from whoosh.codec import whoosh3
 from whoosh.system import pack_int, pack_ushort
@@ -101,7 +99,7 @@ def _pickled_blocks(docs, first, size) -> tuple[bytes, list[int]]:
 
 def _write_postings(postfile, raw: bytes, bounds: list, docs, blocks, compression) -> np.ndarray:
     """Write each term's postings as W3PostingsWriter does (the header, then each block: its
-    size, negative for the term's last, its statistics and its compressed deltas); returns
+    size, negative for the term's last, its statistics and its deltas, pickled.packed); returns
     each block's size as written."""
     first, size, index, last = blocks
     # A block's statistics (W3PostingsWriter._write_block): postings, last document, largest
@@ -109,7 +107,7 @@ def _write_postings(postfile, raw: bytes, bounds: list, docs, blocks, compressio
     ends = (docs[first + size - 1]).tolist()
     # Compressed once each: a run found in one document only is a block of that document
     # alone, the same for the hundreds of such runs the document has.
-    made: dict[bytes, bytes] = {}
+    made: dict[bytes, tuple[bytes, int]] = {}
     parts = []
     written = []
     for low, high, count, end, opens, closes in zip(
@@ -122,10 +120,11 @@ def _write_postings(postfile, raw: bytes, bounds: list, docs, blocks, compressio
         strict=True,
     ):
         data = raw[low:high]
-        packed = made.get(data)
-        if packed is None:
-            packed = made[data] = zlib.compress(data, compression) if compression else data
-        info = whoosh3.dumps((count, end, 1.0, compression, 0, 0), 2)
+        found = made.get(data)
+        if found is None:
+            found = made[data] = pickled.packed(data, compression)
+        packed, level = found
+        info = whoosh3.dumps((count, end, 1.0, level, 0, 0), 2)
         length = len(info) + len(packed)
         if opens:
             parts.append(_MAGIC)

@@ -241,7 +241,8 @@ def test_blocks_written_before_protocol_4_read_the_same(archive, monkeypatch):
         term = next(t for t in leaf.lexicon("text") if leaf.doc_frequency("text", t) > 1)
         matcher = leaf._terms.matcher("text", term, leaf.schema["text"].format)
         raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-        return zlib.decompress(raw)[1]  # a pickle starts with PROTO, then its number
+        data = zlib.decompress(raw) if matcher._compression else raw
+        return data[1]  # a pickle starts with PROTO, then its number
 
     ours = snapshot()
     assert block_protocol() == 4
@@ -249,6 +250,46 @@ def test_blocks_written_before_protocol_4_read_the_same(archive, monkeypatch):
     _term_by_term(monkeypatch)  # which pickles with whoosh3.dumps
     queue.rebuild(progress=False)
     assert block_protocol() == 2
+    _same(snapshot(), ours)
+
+
+def _first_blocks(field: str) -> list[tuple[int, int]]:
+    """(length of the pickle, compression recorded) of the first block of each term of a
+    field, as Whoosh's matcher reads them."""
+    reader = connections["default"].get_backend()._current_searcher().reader()
+    found = []
+    for leaf, _offset in reader.leaf_readers():
+        for term in leaf.lexicon(field):
+            matcher = leaf._terms.matcher(field, term, leaf.schema[field].format)
+            start, end = matcher._dataoffset, matcher._nextoffset
+            raw = matcher._postfile.get(start, end - start)
+            compression = matcher._compression
+            found.append((len(zlib.decompress(raw) if compression else raw), compression))
+    return found
+
+
+def test_short_blocks_are_stored_as_they_are_and_read_the_same_as_compressed_ones(
+    archive, monkeypatch
+):
+    """zlib makes a block of a few postings longer, not shorter (search.pickled.PLAIN_BELOW):
+    such blocks are stored uncompressed, the others compressed, and an index whose every
+    block is compressed (as Whoosh writes them) reads back the same."""
+    from search import pickled
+
+    queue.rebuild(progress=False)
+    ours = snapshot()
+    for field in ("text", "text_shingles", "issuer"):
+        blocks = _first_blocks(field)
+        assert {compression for size, compression in blocks if size < pickled.PLAIN_BELOW} == {0}
+        assert {compression for size, compression in blocks if size >= pickled.PLAIN_BELOW} in (
+            {3},
+            set(),
+        )
+    assert {c for f in ("text", "text_shingles") for _s, c in _first_blocks(f)} == {0, 3}
+
+    monkeypatch.setattr(pickled, "PLAIN_BELOW", 0)
+    queue.rebuild(progress=False)
+    assert {compression for _size, compression in _first_blocks("text_shingles")} == {3}
     _same(snapshot(), ours)
 
 

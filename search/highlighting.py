@@ -352,6 +352,7 @@ class FastHighlighter(highlight.Highlighter):
         # within `surround` characters of the last word before it, and that word) and the
         # words that end its fragment (the countdown runs at most 2 * `surround` characters,
         # and every word here gives at least one token of its length).
+        before = list(accumulate(map(len, texts), initial=0))  # the words' lengths, summed
         stretch = 0
         for start, _end in spans:
             k = bisect_left(starts, start)
@@ -360,7 +361,7 @@ class FastHighlighter(highlight.Highlighter):
             first, last, opens, closes = bounds[stretch]
             if not opens and not (k > first and starts[first] < ends[k - 1] - surround):
                 return None
-            if not closes and sum(map(len, texts[k + 1 : last + 1])) < 2 * surround:
+            if not closes and before[last + 1] - before[k + 1] < 2 * surround:
                 return None
         return texts, starts, ends
 

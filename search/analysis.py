@@ -269,9 +269,13 @@ def text_field(**options) -> TEXT:
 # words and for "more like this". Every step works on one word at a time, so a word's terms
 # are computed once per distinct word (`_kept`, `stems`: memoized) and a document is only cut
 # into words with the tokenizer's expression. The result is the analyzer's own, position for
-# position: tests/search/test_analysis.py compares them.
+# position: tests/search/test_fast_path.py compares them.
 
-_TOKENS = re.compile(TOKEN_PATTERN)  # RegexTokenizer compiles the same pattern the same way
+# TOKEN_PATTERN's tokens, by an equivalent expression that finds them in a quarter less time
+# (measured): a run of word characters is always taken whole, so TOKEN_PATTERN's optional dot
+# between two runs only ever matches a dot, and nothing is tried again (possessive). The
+# analyzer keeps TOKEN_PATTERN itself: indexes hold it in their schema.
+_TOKENS = re.compile(rf"{_W}++(?:\.{_W}++)*+")
 
 
 # Bounded like `stems`: a worker's memory must level off whatever the archive's vocabulary.

@@ -33,8 +33,9 @@ _NO_WORD = re.compile("(?!)")
 # (its only characters besides \w).
 _AFTER_WORD_START = r"(?<!\w(?s:.))(?<!\w\.(?s:.))"
 # TOKEN_PATTERN as a group (to split on) for a text without Arabic characters, which are its
-# only ones besides \w: the same words, cut a sixth faster (measured).
-_LATIN_WORDS = re.compile(r"(\w+(?:\.\w+)*)")
+# only ones besides \w: the same words, cut a sixth faster, and a fifth faster again taken
+# possessively as search.analysis._TOKENS takes them (measured).
+_LATIN_WORDS = re.compile(r"(\w++(?:\.\w++)*+)")
 
 
 @lru_cache(maxsize=4096)

@@ -25,11 +25,12 @@ FRAME_MOST = 64 * 1024 - 1
 MEMOIZE, MARK, TUPLE, TUPLE1 = 0x94, ord("("), ord("t"), 0x85  # TUPLE2, TUPLE3 follow TUPLE1
 _INT_OPCODES = np.frombuffer(b"KMJ", np.uint8)
 # A block whose pickle is shorter is stored as it is. zlib makes such a block longer (by 1.5
-# to 4 bytes on average under 60 bytes, over the blocks of a rebuild's segment), and 70 % of
-# a segment's blocks are that short (a run of words or a rare word, in a document or two):
-# compressing them was most of the rebuild's 9 % of CPU in zlib (docs/benchmarks.md, session
-# 20). Whoosh's writer means to skip blocks under 20 bytes, then compresses every block
-# anyway; its readers follow each block's own flag, so segments written either way read alike.
+# to 4 bytes on average under 60 bytes, over the blocks of a rebuild's segment), and about
+# 70 % of a segment's blocks are that short (a run of words or a rare word, in a document or
+# two): compressing them was most of the rebuild's 9 % of CPU in zlib (docs/benchmarks.md,
+# session 20). Whoosh's writer means to skip blocks under 20 bytes, then compresses every
+# block anyway; its readers follow each block's own flag, so segments written either way read
+# alike.
 PLAIN_BELOW = 60
 
 

@@ -37,7 +37,7 @@ from django.db import connections
 from whoosh.codec import whoosh3
 from whoosh.filedb.filetables import _lengths as _LENGTHS
 from whoosh.index import TOC, clean_files
-from whoosh.system import pack_int, pack_uint, pack_ushort
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -399,23 +399,10 @@ def _postings(fieldwriter, ids: Sequence, weights: Sequence, values: Sequence, l
         else:
             mini_values = None if fixed == 0 else b"".join(block_values)
         deltas = tuple(map(sub, block_ids, chain((0,), block_ids)))
-        data, level = pickled.packed(
-            whoosh3.dumps((deltas, mini_weights, mini_values), 2), compression
-        )
+        data = whoosh3.dumps((deltas, mini_weights, mini_values), 2)
         low, high, most = _block_statistics(block_ids, block_weights, length)
-        info = whoosh3.dumps(
-            (
-                end - start,
-                block_ids[-1],
-                most,
-                level,
-                length_to_byte(low),
-                length_to_byte(high),
-            ),
-            2,
-        )
-        size = len(info) + len(data)
-        parts += (pack_int(-size if end == count else size), info, data)  # the last, negative
+        statistics = (end - start, block_ids[-1], most, length_to_byte(low), length_to_byte(high))
+        parts.append(pickled.block(data, compression, statistics, end == count))
         total += sum(stored)
         shortest = low if shortest is None else min(shortest, low)
         longest, heaviest = max(longest, high), max(heaviest, most)

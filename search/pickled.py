@@ -7,8 +7,10 @@ then each object. A tuple is its items after a MARK when there are more than thr
 then TUPLE (or TUPLE1, TUPLE2, TUPLE3 without the MARK), then MEMOIZE; an int from 0 to
 2**31 - 1 is BININT1 (K, one byte), BININT2 (M, two) or BININT (J, four), little-endian.
 
-Every function here works on whole columns: `first[i]` and `size[i]` say which of the items
-belong to the i-th object, and `start[i]` where in `buffer` it goes."""
+The layout functions work on whole columns: `first[i]` and `size[i]` say which of the items
+belong to the i-th object, and `start[i]` where in `buffer` it goes. `block` and `packed` then
+frame one block as the posting file holds it, for every writer of blocks (search.bulk,
+search.runs, search.positions)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import zlib
 from array import array
 
 import numpy as np
+from whoosh.codec import whoosh3
+from whoosh.system import pack_int
 
 PROTO = np.frombuffer(b"\x80\x04\x95", np.uint8)  # PROTO 4, FRAME
 FRAMED = len(PROTO) + 8  # the frame's length: 8 bytes, little-endian
@@ -88,6 +92,18 @@ def deltas(docs: np.ndarray, first: np.ndarray) -> np.ndarray:
     gaps = np.diff(docs, prepend=0)
     gaps[first] = docs[first]
     return gaps
+
+
+def block(data: bytes, compression: int, statistics: tuple, closes: bool) -> bytes:
+    """A posting block as W3PostingsWriter._write_block writes it: its size (negative for
+    its term's last block), its statistics (postings, last document, largest weight, shortest
+    and longest field length as bytes) with the compression used between the weight and the
+    lengths, and its pickle `data`, packed."""
+    data, level = packed(data, compression)
+    postings, last_doc, weight, shortest, longest = statistics
+    info = whoosh3.dumps((postings, last_doc, weight, level, shortest, longest), 2)
+    size = len(info) + len(data)
+    return pack_int(-size if closes else size) + info + data
 
 
 def packed(data: bytes, compression: int) -> tuple[bytes, int]:

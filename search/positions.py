@@ -18,7 +18,6 @@ from collections.abc import Iterator
 import numpy as np
 from whoosh.codec import whoosh3
 from whoosh.formats import Positions
-from whoosh.system import pack_int
 from whoosh.util.numeric import _length_byte_cache
 
 from search import pickled
@@ -133,13 +132,8 @@ class _Chunk:
                     data = self.block_in_python(block)
                 else:
                     data = raw[start:stop]
-                data, level = pickled.packed(data, compression)
-                # W3PostingsWriter's statistics of the block, and its size (the last one's
-                # negative).
-                info = (postings, last_doc, float(heaviest), level, short, long)
-                info = whoosh3.dumps(info, 2)
-                size = len(info) + len(data)
-                parts += (pack_int(-size if closes else size), info, data)
+                statistics = (postings, last_doc, float(heaviest), short, long)
+                parts.append(pickled.block(data, compression, statistics, closes))
                 block += 1
             entry = _TERM_INFO.pack(False, float(total), count, low, high, float(most), first, last)
             yield text, b"".join(parts), entry

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from whoosh.codec import whoosh3
-from whoosh.system import pack_int, pack_ushort
+from whoosh.system import pack_ushort
 
 from search import pickled
 from search.analysis import SHINGLE_TERM_SIZE, shingle_terms
@@ -98,16 +98,11 @@ def _pickled_blocks(docs, first, size) -> tuple[bytes, list[int]]:
 
 
 def _write_postings(postfile, raw: bytes, bounds: list, docs, blocks, compression) -> np.ndarray:
-    """Write each term's postings as W3PostingsWriter does (the header, then each block: its
-    size, negative for the term's last, its statistics and its deltas, pickled.packed); returns
-    each block's size as written."""
+    """Write each term's postings as W3PostingsWriter does (the header, then each block:
+    pickled.block); returns each block's size as written."""
     first, size, index, last = blocks
-    # A block's statistics (W3PostingsWriter._write_block): postings, last document, largest
-    # weight, compression, and no field lengths.
+    # A block's statistics: postings, last document, a weight of 1.0, no field lengths.
     ends = (docs[first + size - 1]).tolist()
-    # Compressed once each: a run found in one document only is a block of that document
-    # alone, the same for the hundreds of such runs the document has.
-    made: dict[bytes, tuple[bytes, int]] = {}
     parts = []
     written = []
     for low, high, count, end, opens, closes in zip(
@@ -119,17 +114,11 @@ def _write_postings(postfile, raw: bytes, bounds: list, docs, blocks, compressio
         last.tolist(),
         strict=True,
     ):
-        data = raw[low:high]
-        found = made.get(data)
-        if found is None:
-            found = made[data] = pickled.packed(data, compression)
-        packed, level = found
-        info = whoosh3.dumps((count, end, 1.0, level, 0, 0), 2)
-        length = len(info) + len(packed)
+        made = pickled.block(raw[low:high], compression, (count, end, 1.0, 0, 0), closes)
         if opens:
             parts.append(_MAGIC)
-        parts += (pack_int(-length if closes else length), info, packed)
-        written.append(4 + length)
+        parts.append(made)
+        written.append(len(made))
     postfile.write(b"".join(parts))
     return np.array(written, np.int64)
 

@@ -20,8 +20,8 @@ def chart_legend(chart):
 
 
 @register.simple_tag
-def previous_from_issuer(communique):
-    return compare.previous_from_issuer(communique)
+def has_previous_from_issuer(communique):
+    return compare.has_previous_from_issuer(communique)
 
 
 @register.inclusion_tag("research/_entity_research.html")

@@ -66,13 +66,27 @@ def test_previous_from_the_same_issuer(archive, client):
     CommuniqueFactory(issuer=organization("SNC"), date=dt.date(2023, 10, 1))
     CommuniqueFactory(issuer=organization("SOC"), date=dt.date(2023, 10, 10), language="ar")
     assert compare.previous_from_issuer(archive.seed) is None
+    assert not compare.has_previous_from_issuer(archive.seed)
     earlier = CommuniqueFactory(issuer=organization("SOC"), date=dt.date(2023, 9, 1))
     assert compare.previous_from_issuer(archive.seed) == earlier
+    assert compare.has_previous_from_issuer(archive.seed)
     # A second statement of the same day, in the same language, follows the first.
     second = CommuniqueFactory(
         issuer=organization("SOC"), date=archive.seed.date, language=archive.seed.language
     )
     assert compare.previous_from_issuer(second) == archive.seed
+    assert compare.has_previous_from_issuer(second)
+
+
+def test_undated_statements_follow_each_other_in_the_order_they_came(db):
+    issuer = organization("SOC")
+    first = CommuniqueFactory(issuer=issuer, date=None)
+    second = CommuniqueFactory(issuer=issuer, date=None)
+    CommuniqueFactory(issuer=issuer, date=dt.date(2023, 1, 1))  # dated: not in their line
+    assert compare.previous_from_issuer(second) == first
+    assert compare.has_previous_from_issuer(second)
+    assert compare.previous_from_issuer(first) is None
+    assert not compare.has_previous_from_issuer(first)
 
 
 def test_communique_page_links_to_the_comparison(archive, client):

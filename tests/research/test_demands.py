@@ -9,7 +9,9 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from archive.models import Communique, Demand
 from archive.research import charts, demands
@@ -268,3 +270,19 @@ def test_only_staff_mark_repeats(archive, client):
     nov_call = archive.nov.demands.get(paragraph=2)
     response = client.post(f"/admin/archive/demand/{nov_call.pk}/repeat/", {"_mark_repeat": 1})
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_issuer_choices_count_only_published_demands(archive):
+    # The draft's demand is the SOC's ninth: a draft must not show, even as a number.
+    with CaptureQueriesContext(connection) as queries:
+        counts = {c["acronym"] or c["name"]: c["n"] for c in demands.issuer_choices()}
+    assert counts == {"SOC": 8, "SNC": 1}
+    # Each demand read once: joined twice, every demand met every communiqué of its issuer,
+    # more rows than the disk held at 100,000 communiqués.
+    assert queries[0]["sql"].count('JOIN "archive_demand"') == 1
+    assert {c["acronym"]: c["n"] for c in demands.addressee_choices()} == {
+        "UNSC": 5,
+        "IC": 3,
+        "AL": 2,
+        "UN": 1,
+    }

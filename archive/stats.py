@@ -73,11 +73,24 @@ def published() -> QuerySet[Communique]:
 
 
 def communiques_linked(paths: tuple[str, ...], entity) -> QuerySet[Communique]:
-    condition = reduce(or_, (Q(**{path: entity}) for path in paths))
-    # A subquery of ids, not .distinct() on the joined rows: the multi-path join would
-    # repeat a communiqué once per mention, and DISTINCT over all columns is slow on PG.
-    ids = Communique.objects.published().filter(condition).values("pk")
-    return published().filter(pk__in=ids)
+    # The union of one indexed lookup per path. One query OR-ing the paths joined every
+    # communiqué with its participations, demands and addressees: 1.7 s for a large
+    # issuer's page at 100,000 communiqués, 0.12 s as a union (measured).
+    return published().filter(pk__in=_union(_along(paths, entity)))
+
+
+def _along(paths: tuple[str, ...], target) -> list[QuerySet]:
+    """For each path, the ids of the published communiqués that reach `target` along it (an
+    entity, or OuterRef("pk") for the entity of an outer query)."""
+    return [
+        Communique.objects.published().filter(**{path: target}).order_by().values("pk")
+        for path in paths
+    ]
+
+
+def _union(queries: list[QuerySet]) -> QuerySet:
+    """UNION also counts a communiqué once when it names the entity along two paths."""
+    return queries[0].union(*queries[1:]) if len(queries) > 1 else queries[0]
 
 
 class _CountOf(Subquery):
@@ -87,25 +100,41 @@ class _CountOf(Subquery):
     output_field = IntegerField()
 
 
+def named(kind: EntityKind) -> QuerySet:
+    """The kind's entities that appear in at least one published communiqué."""
+    linked = _along(kind.paths, OuterRef("pk"))
+    return kind.model.objects.filter(reduce(or_, (Q(Exists(q)) for q in linked)))
+
+
 def with_published_count(kind: EntityKind) -> QuerySet:
-    """The kind's entities that appear in at least one published communiqué, with the count.
+    """named(kind), each with the count of published communiqués that name it.
 
     One indexed lookup per path, never a join across all paths at once: OR-ing the paths in
     one query joins participations with demands with addressees, which at archive scale
-    multiplies rows per entity and made /people/ take seconds. The UNION also counts a
-    communiqué once when it names the entity along two paths.
+    multiplies rows per entity and made /people/ take seconds.
     """
-    per_path = [
-        Communique.objects.published().filter(**{path: OuterRef("pk")}).order_by().values("pk")
-        for path in kind.paths
-    ]
-    linked = per_path[0].union(*per_path[1:]) if len(per_path) > 1 else per_path[0]
-    appears = reduce(or_, (Q(Exists(query)) for query in per_path))
     return (
-        kind.model.objects.filter(appears)
-        .annotate(communique_count=_CountOf(linked))
+        named(kind)
+        .annotate(communique_count=_CountOf(_union(_along(kind.paths, OuterRef("pk")))))
         .order_by(*kind.model._meta.ordering)
     )
+
+
+def counted(kind: EntityKind, entities) -> list:
+    """`entities` (a page of named(kind)), each given its `communique_count`, in order.
+
+    Counted for the page alone: annotated on the whole list, SQLite counted every entity's
+    communiqués before it could sort and cut the list, 1.5 s for a page of people at 100,000
+    communiqués; 58 ms this way (measured).
+    """
+    entities = list(entities)
+    pks = [entity.pk for entity in entities]
+    counts = dict(
+        with_published_count(kind).filter(pk__in=pks).values_list("pk", "communique_count")
+    )
+    for entity in entities:
+        entity.communique_count = counts.get(entity.pk, 0)
+    return entities
 
 
 def issuers() -> QuerySet[Organization]:
@@ -137,9 +166,9 @@ def summary() -> Summary:
     return Summary(
         communiques=Communique.objects.published().count(),
         issuers=issuers().count(),
-        people=with_published_count(KINDS["people"]).count(),
-        organizations=with_published_count(KINDS["organizations"]).count(),
-        places=with_published_count(KINDS["places"]).count(),
+        people=named(KINDS["people"]).count(),
+        organizations=named(KINDS["organizations"]).count(),
+        places=named(KINDS["places"]).count(),
         first_date=span["first"],
         last_date=span["last"],
     )

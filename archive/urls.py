@@ -3,7 +3,7 @@
 The URL shapes are contracts: a permalink /c/<id>/ is printed in citations and never changes.
 """
 
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path, re_path, register_converter
 
 from archive import feeds, stats
@@ -55,8 +55,14 @@ urlpatterns = [
     path("feeds/search.atom", feeds.SearchFeed(), name="feed-search"),
     path("feeds/issuer/<str:slug>.atom", feeds.IssuerFeed(), name="feed-issuer"),
     path("feeds/<kind:kind>/<str:slug>.atom", feeds.EntityFeed(), name="feed-entity"),
-    # One sitemap; past 50,000 URLs Django pages it (?p=2) and an index would list the pages.
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of the sections' sitemaps and of their pages (archive.sitemaps).
+    path(
+        "sitemap.xml",
+        index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "archive:sitemap-section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     # JSON API
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/communiques/", api.communiques, name="api-communiques"),

@@ -39,8 +39,9 @@ def _positive_int(value: str | None, default: int, name: str) -> int:
     return number
 
 
-def paginated(request, queryset, serialize) -> JsonResponse:
-    """{count, next, previous, results}, with ?page= and ?page_size= (at most 100)."""
+def paginated(request, queryset, serialize, complete=list) -> JsonResponse:
+    """{count, next, previous, results}, with ?page= and ?page_size= (at most 100);
+    `complete` adds to a page's records what the list alone does not hold."""
     try:
         size = min(
             _positive_int(request.GET.get("page_size"), DEFAULT_PAGE_SIZE, "page_size"),
@@ -66,7 +67,7 @@ def paginated(request, queryset, serialize) -> JsonResponse:
             "count": paginator.count,
             "next": link(page.next_page_number()) if page.has_next() else None,
             "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [serialize(item, absolute) for item in page.object_list],
+            "results": [serialize(item, absolute) for item in complete(page.object_list)],
         }
     )
 
@@ -89,8 +90,13 @@ def communique(request, public_id: str):
 
 @require_safe
 def entities(request, kind: str):
-    queryset = stats.with_published_count(stats.KINDS[kind])
-    return paginated(request, queryset, serializers.entity_summary)
+    spec = stats.KINDS[kind]
+    return paginated(
+        request,
+        stats.named(spec),
+        serializers.entity_summary,
+        complete=lambda page: stats.counted(spec, page),
+    )
 
 
 @require_safe

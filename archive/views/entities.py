@@ -23,7 +23,8 @@ def issuers(request):
 @require_safe
 def entity_list(request, kind: str):
     spec = stats.KINDS[kind]
-    page = Paginator(stats.with_published_count(spec), 100).get_page(request.GET.get("page"))
+    page = Paginator(stats.named(spec), 100).get_page(request.GET.get("page"))
+    page.object_list = stats.counted(spec, page.object_list)
     description = f"{spec.label_plural} named in the communiqués of the Bayan archive."
     context = {**share_meta(request, spec.label_plural, description), "kind": spec, "page": page}
     return render(request, "archive/entity_list.html", context)

@@ -47,6 +47,8 @@ def test_browsing_by_date_leaves_out_drafts(client, draft):
     [
         "/feeds/latest.atom",
         "/sitemap.xml",
+        "/sitemap-communiques.xml",
+        "/sitemap-entities.xml",
         "/api/communiques/",
         "/api/people/",
         "/issuers/",

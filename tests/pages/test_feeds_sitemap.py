@@ -1,9 +1,11 @@
 """Atom feeds and the sitemap."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from archive.sitemaps import CommuniqueSitemap
 from tests.pages.factories import CommuniqueFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,12 +48,48 @@ def test_an_unknown_entity_has_no_feed(client, db):
     assert client.get("/feeds/places/atlantis.atom").status_code == 404
 
 
+def sitemap_locations(client) -> set[str]:
+    """Every address the sitemap gives: its index's sections, each page of each, read."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    found = set()
+    for page in ET.fromstring(index.content).iter(f"{SITEMAP}loc"):
+        response = client.get(page.text)
+        assert response.status_code == 200, page.text
+        found |= {loc.text for loc in ET.fromstring(response.content).iter(f"{SITEMAP}loc")}
+    return found
+
+
 def test_the_sitemap_lists_every_published_permalink(client, seed):
     other = CommuniqueFactory()
-    root = ET.fromstring(client.get("/sitemap.xml").content)
-    locations = {loc.text for loc in root.iter(f"{SITEMAP}loc")}
+    locations = sitemap_locations(client)
     assert f"http://testserver/c/{seed.public_id}/" in locations
     assert f"http://testserver/c/{other.public_id}/" in locations
+    assert "http://testserver/people/badr-jamous/" in locations
+
+
+def test_the_sitemap_is_an_index_of_pages_each_within_the_limit(client, seed, monkeypatch):
+    # A page holds at most `limit` addresses (50,000 is the protocol's most): at archive
+    # scale the permalinks take several pages, and the index names each one.
+    monkeypatch.setattr(CommuniqueSitemap, "limit", 1)
+    later = CommuniqueFactory()
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    pages = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert "http://testserver/sitemap-communiques.xml" in pages
+    assert "http://testserver/sitemap-communiques.xml?p=2" in pages
+    second = ET.fromstring(client.get("/sitemap-communiques.xml?p=2").content)
+    assert [loc.text for loc in second.iter(f"{SITEMAP}loc")] == [
+        f"http://testserver/c/{later.public_id}/"
+    ]
+    # The section's date in the index is its newest communiqué's change.
+    dated = {
+        s.find(f"{SITEMAP}loc").text: s.find(f"{SITEMAP}lastmod").text
+        for s in index.iter(f"{SITEMAP}sitemap")
+        if s.find(f"{SITEMAP}lastmod") is not None
+    }
+    newest = max(seed.updated_at, later.updated_at)
+    assert dt.datetime.fromisoformat(dated["http://testserver/sitemap-communiques.xml"]) == newest
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_a_search_is_a_feed_of_its_results(client, seed):

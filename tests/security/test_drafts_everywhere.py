@@ -8,6 +8,7 @@ something published to show, and must leave the draft out.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -178,7 +179,13 @@ def test_entity_feed(client, world):
 
 
 def test_sitemap(client, world):
-    assert_hidden(client.get("/sitemap.xml"), world)
+    index = assert_hidden(client.get("/sitemap.xml"), world)
+    sections = re.findall(r"<loc>(.*?)</loc>", index)
+    assert len(sections) == 3
+    for section in sections:
+        text = assert_hidden(client.get(section), world)
+        assert "draft-only-envoy" not in text
+    assert f"/people/{world['person'].slug}/" in text  # the entities' section, listed last
 
 
 def test_api_list(client, world):

@@ -36,6 +36,8 @@ from django.db import connection, transaction
 from django.db.models import FileField
 from django.utils import timezone
 
+from archive import planner
+
 
 class WholeTimesEncoder(DjangoJSONEncoder):
     """Django's encoder cuts datetimes and times to milliseconds: a backup keeps them whole,
@@ -357,6 +359,7 @@ def import_archive(path: Path, *, rebuild_index: bool = True) -> Summary:
             )
     finally:
         source.close()
+    planner.refresh()  # restored records send no signal that would
     if rebuild_index:
         queue.rebuild(progress=False)
     return summary

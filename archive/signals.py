@@ -1,8 +1,11 @@
-"""Keep a deleted communiqué's id retired, so its permalink answers 410 forever."""
+"""What follows a communiqué's creation or deletion: a deleted one's id stays retired, so
+its permalink answers 410 forever; a new one may call for fresh planner statistics."""
 
-from django.db.models.signals import post_delete
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from archive import planner
 from archive.models import Communique, Tombstone
 
 
@@ -16,3 +19,11 @@ def retire_public_id(sender, instance: Communique, **kwargs) -> None:
             "date": instance.date,
         },
     )
+
+
+@receiver(post_save, sender=Communique)
+def keep_statistics_current(sender, instance: Communique, created: bool, raw: bool, **kwargs):
+    # After the commit: gathering statistics must not hold the writer's transaction open.
+    # A restore saves raw records and gathers them once at its end (archive.backup).
+    if created and not raw:
+        transaction.on_commit(planner.keep_current)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from archive import planner
 from archive.models import (
     Communique,
     Demand,
@@ -87,6 +88,7 @@ class Command(BaseCommand):
             reset_queries()  # with DEBUG on, the query log would hold the whole corpus
             bar.update(len(batch))
         bar.close()
+        planner.refresh()  # bulk_create sends no signal that would
         elapsed = time.monotonic() - started
         state = "published" if publish else "draft"
         self.stdout.write(
@@ -123,6 +125,7 @@ class Command(BaseCommand):
         bar.close()
         with transaction.atomic():
             removed = delete_synthetic_entities()
+        planner.refresh()
         elapsed = time.monotonic() - started
         entity_counts = ", ".join(f"{n} {label}" for label, n in removed.items())
         self.stdout.write(

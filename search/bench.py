@@ -19,7 +19,10 @@
    on pages both keep (warm, archive.pagecache); latency percentiles and errors, and the peak
    resident memory of the server (master and workers, sampled from /proc). The clients are
    `wrk` connections where wrk is installed (search/wrk_paths.lua), else Python threads.
-5. PostgreSQL 15 full-text search over the same documents (what the search index receives:
+5. Other pages (page_addresses: the lists, entity pages, feeds, the sitemap, the demand
+   tracker, the API's lists), each drawn twice in this process with no page kept: the better
+   time. What the first reader after a publication waits for.
+6. PostgreSQL 15 full-text search over the same documents (what the search index receives:
    SearchIndex.full_prepare), in a throwaway server: a tsvector column with a GIN index, facet
    counts by SQL (GROUP BY over unnest of each facet's key array, every filter but the facet's
    own, as the service does), ts_headline for the page's highlights. Each of our figures is
@@ -49,6 +52,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+
+from archive import planner
 
 ROOT = Path(settings.BASE_DIR)
 RESULTS = ROOT / "benchmarks" / "results"
@@ -104,6 +109,8 @@ def ensure_corpus(count: int, seed: int, reuse: bool, log) -> int:
     have = Communique.objects.filter(is_synthetic=True).count()
     if reuse and have:
         log(f"reusing the {have} synthetic communiqués in the database")
+        # Measured with the planner's statistics a deployed archive has (archive.planner).
+        planner.keep_current()
         return Communique.objects.published().count()
     if have != count:
         if have:
@@ -288,6 +295,54 @@ def reset_search_state() -> None:
     from haystack import connections
 
     connections.reload("default")
+
+
+def page_addresses() -> list[str]:
+    """The site's other pages at archive scale, as a reader or a crawler reaches them: each
+    list, the largest issuer's page and feed and the first entity of each kind by name,
+    feeds, the sitemap, the demand tracker and the API's lists."""
+    from archive import stats
+    from archive.models import Communique
+
+    largest = stats.issuers().first()
+    year = Communique.objects.published().dates("date", "year").last()
+    people = stats.with_published_count(stats.KINDS["people"]).count()
+    addresses = ["/", "/browse/", f"/browse/{year.year}/" if year else "/browse/", "/issuers/"]
+    addresses += [f"/{kind}/" for kind in stats.KINDS]
+    addresses.append(f"/people/?page={max(1, -(-people // 100))}")  # the last page of 100
+    for kind in stats.KINDS.values():
+        entity = stats.named(kind).order_by("slug").first()
+        if entity is not None:
+            addresses += [entity.get_absolute_url(), f"/api/{kind.key}/{entity.slug}/"]
+    if largest is not None:
+        addresses += [largest.get_absolute_url(), f"/feeds/issuer/{largest.slug}.atom"]
+    addresses += ["/feeds/latest.atom", "/sitemap.xml", "/sitemap-communiques.xml"]
+    addresses += ["/sitemap-entities.xml", "/demands/", "/demands.json"]
+    addresses += ["/api/communiques/", "/api/people/", "/api/places/"]
+    return list(dict.fromkeys(addresses))
+
+
+def measure_pages(log) -> dict:
+    """Each of page_addresses() drawn twice, none kept (archive.pagecache off): the better
+    time in ms, and the answer's status. What the first reader after a change waits."""
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    kept = settings.BAYAN_PAGE_CACHE_PAGES, settings.BAYAN_RESULTS_CACHE_PAGES
+    settings.BAYAN_PAGE_CACHE_PAGES = settings.BAYAN_RESULTS_CACHE_PAGES = 0
+    out = {}
+    try:
+        for address in page_addresses():
+            times = []
+            for _ in range(2):
+                t = time.perf_counter()
+                response = client.get(address)
+                times.append((time.perf_counter() - t) * 1000)
+            out[address] = {"ms": round(min(times), 1), "status": response.status_code}
+            log(f"  {address:52} {min(times):9.1f} ms  {response.status_code}")
+    finally:
+        settings.BAYAN_PAGE_CACHE_PAGES, settings.BAYAN_RESULTS_CACHE_PAGES = kept
+    return out
 
 
 def measure_mix(mix, repeats: int, log) -> dict:
@@ -945,6 +1000,8 @@ def run(options: dict, log) -> dict:
     mix = mix_params(top_keys())
     log("search through /api/search/ (ms):")
     result["search"] = measure_mix(mix, options["repeats"], log)
+    log("other pages, drawn and not kept (ms):")
+    result["pages"] = measure_pages(log)
     if not options["skip_load"]:
         result["load"] = load_test(mix, options["load_seconds"], 16, log)
     if options.get("pg_result"):
@@ -1128,6 +1185,15 @@ def render_run(r: dict, name: str) -> list[str]:
             f"- Server peak RSS (master + 2 workers): {_fmt(load['peak_rss_mb'])} MB"
             f"{shared} (workers' high-water marks {load['worker_hwm_mb']} MB)"
         )
+    pages = r.get("pages")
+    if pages:
+        # Since session 21: the site's other pages, each drawn (not kept), best of two.
+        slowest = sorted(pages.items(), key=lambda item: -item[1]["ms"])
+        listed = ", ".join(
+            f"`{address}` {_fmt(p['ms'])}" + ("" if p["status"] == 200 else f" ({p['status']})")
+            for address, p in slowest
+        )
+        rows.append(f"- Other pages, drawn and not kept, slowest first (ms): {listed}")
     return lines + rows + [""]
 
 

@@ -49,7 +49,13 @@ def test_a_small_run_writes_its_results_and_redraws_the_table(tmp_path, monkeypa
     empty = result["search"]["queries"]["empty query"]
     assert empty["total"] == 30 and empty["n"] == 2
     assert 0 < empty["p50"] <= empty["p95"] <= empty["p99"]
+    # The site's other pages, each drawn and timed: the sitemap's sections, the lists...
+    pages = result["pages"]
+    assert {"/", "/places/", "/sitemap-communiques.xml", "/demands/"} <= set(pages)
+    assert {page["status"] for page in pages.values()} == {200}, pages
+    assert all(page["ms"] > 0 for page in pages.values())
     table = doc.read_text()
+    assert "- Other pages, drawn and not kept, slowest first (ms): `" in table
     assert table.startswith("# Benchmarks\n\nFindings written by hand.")
     assert "old table" not in table
     assert "## small run" in table and f"File: `benchmarks/results/{path.name}`" in table

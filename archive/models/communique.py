@@ -177,6 +177,9 @@ class Communique(models.Model):
             # An issuer's communiqués in date order: the permalink's "previous from this
             # issuer" is one step along it (archive.research.compare).
             models.Index(fields=["issuer", "status", "date"], name="communique_issuer_dates"),
+            # The newest published first (the front page, the Atom feed): read from its end,
+            # where sorting every published communiqué took 0.3 s at 100,000 (measured).
+            models.Index(fields=["status", "published_at"], name="communique_published"),
             # Links most communiqués lack, indexed where present. Whole, their index held one
             # value, NULL, for almost every row, and SQLite's statistics (archive.planner)
             # then judged a lookup of one original's translations to match the whole

@@ -6,6 +6,9 @@ it walked every published communiqué through the index on `status`, looking eac
 the place's links, rather than reading those links: at 100,000 communiqués /places/ took
 13–15 s and /resolutions/ 5–6.5 s; with statistics 1.4 s and 84 ms (measured). Gathering
 them reads every table once, under a second at that size.
+
+Their absence is worst for one index among analyzed ones: SQLite then takes it for the best
+way in. A migration that adds an index gathers them again after it (see 0006).
 """
 
 from __future__ import annotations

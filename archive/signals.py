@@ -23,7 +23,8 @@ def retire_public_id(sender, instance: Communique, **kwargs) -> None:
 
 @receiver(post_save, sender=Communique)
 def keep_statistics_current(sender, instance: Communique, created: bool, raw: bool, **kwargs):
-    # After the commit: gathering statistics must not hold the writer's transaction open.
-    # A restore saves raw records and gathers them once at its end (archive.backup).
+    # After the commit: gathering statistics must not hold the writer's transaction open,
+    # and, being only an aid to the planner, must not fail a save that succeeded (robust:
+    # an error is logged). A restore saves raw records and gathers them once at its end.
     if created and not raw:
-        transaction.on_commit(planner.keep_current)
+        transaction.on_commit(planner.keep_current, robust=True)

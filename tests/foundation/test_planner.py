@@ -7,8 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.utils import OperationalError
 
 from archive import planner
+from archive.models import Communique
 from tests.pages.factories import CommuniqueFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +64,16 @@ def test_postgresql_is_left_to_autovacuum():
         pytest.skip("SQLite's case is above")
     CommuniqueFactory.create_batch(3)
     assert planner.keep_current() is False
+
+
+def test_a_failure_to_gather_them_fails_no_save(
+    monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    def locked():
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(planner, "keep_current", locked)
+    with django_capture_on_commit_callbacks(execute=True):
+        communique = CommuniqueFactory()
+    assert Communique.objects.filter(pk=communique.pk).exists()
+    assert "database is locked" in caplog.text  # tried, and its error logged, not raised

@@ -306,7 +306,7 @@ def page_addresses() -> list[str]:
 
     largest = stats.issuers().first()
     year = Communique.objects.published().dates("date", "year").last()
-    people = stats.with_published_count(stats.KINDS["people"]).count()
+    people = stats.named(stats.KINDS["people"]).count()
     addresses = ["/", "/browse/", f"/browse/{year.year}/" if year else "/browse/", "/issuers/"]
     addresses += [f"/{kind}/" for kind in stats.KINDS]
     addresses.append(f"/people/?page={max(1, -(-people // 100))}")  # the last page of 100

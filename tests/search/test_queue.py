@@ -193,6 +193,18 @@ def test_rebuild_index_shows_progress_and_indexes_exactly_the_published(index):
     assert indexed_ids() == {c.pk for c in published}
 
 
+def test_a_rebuild_with_no_one_to_answer_its_question_says_so_and_changes_nothing(
+    index, monkeypatch
+):
+    first = communique("Statement", ["truce"])
+    index()
+    communique("Second", ["truce"])
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a script's closed stdin
+    with pytest.raises(CommandError, match="--noinput"):
+        call_command(RebuildIndex(), "--no-progress")
+    assert indexed_ids() == {first.pk}
+
+
 def test_a_rebuild_while_another_process_writes_the_index_says_so_and_changes_nothing(index):
     first = communique("Statement", ["truce"])
     index()

@@ -41,7 +41,13 @@ class Command(BaseCommand):
         self, *args, interactive: bool, batch_size: int, no_progress: bool, wait: float, **options
     ):
         if interactive:
-            answer = input("This rebuilds the search index from the database. Continue? [y/N] ")
+            try:
+                answer = input("This rebuilds the search index from the database. Continue? [y/N] ")
+            except EOFError:  # stdin closed or not a terminal: a script that forgot --noinput
+                raise CommandError(
+                    "No answer could be read, so the index is unchanged. Run with --noinput "
+                    "to rebuild without being asked."
+                ) from None
             if answer.strip().lower() not in ("y", "yes"):
                 raise CommandError("Cancelled; the index is unchanged.")
         try:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
@@ -192,10 +192,12 @@ def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.
     pairs = Addressees.objects.filter(demand_id__in=ids)
     if chosen:
         pairs = pairs.filter(organization__slug__in=chosen)
+    # A demand names an addressee once, so each pair is a demand of its own: no DISTINCT,
+    # which cost SQLite a sort of its own (0.9 s against 0.8 at 100,000 communiqués).
     rows = (
         pairs.annotate(period=period)
         .values("period", "organization_id")
-        .annotate(n=Count("demand_id", distinct=True))
+        .annotate(n=Count("demand_id"))
         .order_by()
     )
     counts: dict[int, dict[dt.date, int]] = defaultdict(dict)
@@ -279,31 +281,46 @@ def _as_date(value) -> dt.date:
 
 def addressee_choices(limit: int = 200) -> list[dict]:
     """Organizations that received published demands, most addressed first."""
-    return list(
-        Organization.objects.filter(
-            demands_received__communique__status=Communique.Status.PUBLISHED
-        )
-        # A demand names an addressee once: each row is a demand of its own.
-        .annotate(n=Count("demands_received"))
-        .order_by("-n", "name")
-        .values("slug", "name", "acronym", "n")[:limit]
+    # A demand names an addressee once: each row is a demand of its own.
+    counts = (
+        Addressees.objects.filter(demand__communique__status=Communique.Status.PUBLISHED)
+        .values_list("organization_id")
+        .annotate(n=Count("demand_id"))
+        .order_by()
     )
+    return _ranked(counts, limit)
 
 
 def issuer_choices(limit: int = 200) -> list[dict]:
     """Organizations that issued published demands, most demanding first."""
-    # One filter(), so one join of the issuer's communiqués and their demands, each demand
-    # once. In two, Django joins them twice and pairs every demand with every published
+    # From the demands, so that each is read once, joined to its own communiqué. Joined from
+    # the issuer in two filter() calls, Django paired every demand with every published
     # communiqué of its issuer: at 100,000 communiqués SQLite's sort of those pairs filled
     # the disk and the demand tracker answered 500.
-    return list(
-        Organization.objects.filter(
-            issued__status=Communique.Status.PUBLISHED, issued__demands__isnull=False
+    counts = (
+        Demand.objects.filter(
+            communique__status=Communique.Status.PUBLISHED, communique__issuer__isnull=False
         )
-        .annotate(n=Count("issued__demands"))
-        .order_by("-n", "name")
-        .values("slug", "name", "acronym", "n")[:limit]
+        .values_list("communique__issuer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    return _ranked(counts, limit)
+
+
+def _ranked(counts, limit: int) -> list[dict]:
+    """The `limit` organizations with the most, from (organization id, count) rows.
+
+    Counted per id and named after: grouped by the organization's whole row, as Django
+    groups an annotated model, SQLite sorted 217,602 demands by name and description,
+    twice as long (0.8 s against 0.4 s at 100,000 communiqués, measured)."""
+    n = dict(counts)
+    names = Organization.objects.filter(pk__in=n).values("pk", "slug", "name", "acronym")
+    ranked = sorted(names, key=lambda o: (-n[o["pk"]], o["name"]))[:limit]
+    return [
+        {"slug": o["slug"], "name": o["name"], "acronym": o["acronym"], "n": n[o["pk"]]}
+        for o in ranked
+    ]
 
 
 # ---- One demand as data ----
@@ -384,6 +401,17 @@ def csv_rows(demands: QuerySet[Demand], absolute):
 
 
 # ---- Repeated calls ----
+
+
+def marks() -> tuple:
+    """What the demand tracker shows that the search index does not hold: the repeated calls
+    marked, as a token that marking, unmarking or re-pointing one changes (the admin edits a
+    mark in place, so its newest id alone would not do)."""
+    return tuple(
+        DemandRepeat.objects.aggregate(
+            Count("pk"), Max("pk"), Sum("demand_id"), Sum("earlier_id")
+        ).values()
+    )
 
 
 def repeat_chain(demand: Demand, limit: int = 50) -> list[Demand]:

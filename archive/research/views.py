@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from archive import stats
+from archive import pagecache, stats
 from archive.models import Communique, Resolution
 from archive.research import charts, citations_timeline, compare, cooccurrence, demands
 from archive.views.meta import share_meta
@@ -46,11 +46,19 @@ def demand_tracker(request):
         return demands_json(request)
     if fmt == "chart-csv":
         return demands_chart_csv(request)
+    # Kept as drawn (archive.pagecache): the chart and the choices count every demand of the
+    # archive, seconds at 100,000 communiqués, on every visit, for a page that changes only
+    # when a communiqué or an entity does, or a repeated call is marked.
+    return pagecache.page(request, lambda: _draw_tracker(request), demands.marks, "results")
+
+
+def _draw_tracker(request):
     filterset = demands.filtered(request.GET)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [{"demand": d, "repeat": demands.repeat_summary(d)} for d in page.object_list]
     query = demands.query_string(request.GET)
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(
             request,
             _("Demand tracker"),

@@ -1,5 +1,5 @@
 """Pages kept as drawn, for as long as what they show is unchanged: communiqué pages, search
-results pages and the demand tracker's.
+results pages, the demand tracker's, and entity pages and lists.
 
 A communiqué's page costs 35–50 ms of CPU (the record's structure in seven queries, "more
 like this", the template), a results page 35–45 ms (the search, its facets and highlights, a
@@ -21,16 +21,18 @@ A page is kept under everything it shows:
   finds a page withdrawn or deleted since: the view then answers 410 as ever);
 - for the demand tracker, the repeated calls marked, which the index does not hold
   (`archive.research.demands.marks`). Its chart and choices count every demand of the
-  archive: 1–3 s at 100,000 communiqués.
+  archive: 1–3 s at 100,000 communiqués;
+- for an entity's page, the entity's own row (its description is not indexed). Its research
+  sections count every communiqué naming it: 2 s for the largest issuer at 100,000.
 
 Where the engine gives no version (Elasticsearch, Solr), or a part of the page failed (the
 view sets `response.keep = False`), nothing is kept. Django's cache_page would hand one
 reader's CSRF token to every other, and knows of no change but a timeout.
 
 Pages are held per process, compressed, the least recently read dropped first, each kind in
-a store of its own (the demand tracker's in the results pages', being as large): a results
-page keeps in four times a communiqué page's room
-(BAYAN_PAGE_CACHE_PAGES, BAYAN_RESULTS_CACHE_PAGES; 0 keeps none, the default with DEBUG on).
+a store of its own (the demand tracker's and the entities' in the results pages', being as
+large): a results page keeps in four times a communiqué page's room (BAYAN_PAGE_CACHE_PAGES,
+BAYAN_RESULTS_CACHE_PAGES; 0 keeps none, the default with DEBUG on).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from archive import stats
+from archive import pagecache, stats
 from archive.views.meta import share_meta
 
 PAGE_SIZE = 50
@@ -22,17 +22,42 @@ def issuers(request):
 
 @require_safe
 def entity_list(request, kind: str):
+    # Kept as drawn (archive.pagecache): names and counts, which change only with the index.
+    return pagecache.page(request, lambda: _draw_list(request, kind), kind="results")
+
+
+def _draw_list(request, kind: str):
     spec = stats.KINDS[kind]
     page = Paginator(stats.named(spec), 100).get_page(request.GET.get("page"))
     page.object_list = stats.counted(spec, page.object_list)
     description = f"{spec.label_plural} named in the communiqués of the Bayan archive."
-    context = {**share_meta(request, spec.label_plural, description), "kind": spec, "page": page}
+    context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
+        **share_meta(request, spec.label_plural, description),
+        "kind": spec,
+        "page": page,
+    }
     return render(request, "archive/entity_list.html", context)
 
 
 @require_safe
 def entity(request, kind: str, slug: str):
+    # Kept as drawn (archive.pagecache): its research sections count every communiqué that
+    # names the entity, 2 s for the largest issuer at 100,000 communiqués. The index's version
+    # stands for those communiqués and the other entities' names; the entity's own fields
+    # (a description, a title) are not indexed, so its row is read each time, with the page.
     spec = stats.KINDS[kind]
+    return pagecache.page(
+        request, lambda: _draw_entity(request, spec, slug), lambda: _row(spec, slug), "results"
+    )
+
+
+def _row(spec: stats.EntityKind, slug: str) -> tuple | None:
+    """The entity's fields as stored, or None (nothing kept) for one that does not exist."""
+    return spec.model.objects.filter(slug=slug).values_list().first()
+
+
+def _draw_entity(request, spec: stats.EntityKind, slug: str):
     obj = get_object_or_404(spec.model, slug=slug)
     communiques = spec.communiques(obj).order_by("-date", "-pk")
     # An entity named only in drafts is not public yet: its very name could leak them.
@@ -40,11 +65,12 @@ def entity(request, kind: str, slug: str):
         raise Http404("Nothing published mentions this.")
     description = f"Communiqués naming {obj} ({spec.label.lower()}), over time."
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, str(obj), description, obj.get_absolute_url()),
         "kind": spec,
         "entity": obj,
         "page": Paginator(communiques, PAGE_SIZE).get_page(request.GET.get("page")),
-        "roles": stats.roles_of(obj) if kind == "people" else None,
-        "issued_count": stats.issued_by(obj).count() if kind == "organizations" else None,
+        "roles": stats.roles_of(obj) if spec.key == "people" else None,
+        "issued_count": stats.issued_by(obj).count() if spec.key == "organizations" else None,
     }
     return render(request, "archive/entity.html", context)

@@ -204,3 +204,66 @@ def test_results_pages_are_sized_and_turned_off_apart_from_communique_pages(
     _, drawing = read(client, aleppo.get_absolute_url())
     _, kept = read(client, aleppo.get_absolute_url())
     assert kept == 1 < drawing
+
+
+# -- Entity pages and lists --------------------------------------------------------------------
+
+
+@pytest.fixture
+def aleppo_place(index):
+    place = PlaceFactory(name="Aleppo")
+    communique("Aleppo siege", ["The siege of Aleppo."], places=[place])
+    index()
+    return place
+
+
+def test_an_entity_page_read_again_is_not_counted_again(client, aleppo_place):
+    url = aleppo_place.get_absolute_url()
+    first, drawing = read(client, url)
+    again, kept = read(client, url)
+    assert kept == 1 < drawing  # the entity's own row, which the index does not hold
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    assert "Aleppo siege" in again
+
+
+def test_an_entity_description_edited_shows_on_the_next_reading(client, aleppo_place):
+    url = aleppo_place.get_absolute_url()
+    read(client, url)
+    aleppo_place.description = "City in northern Syria."
+    aleppo_place.save()  # not a field the index copies: nothing is queued
+    html, _ = read(client, url)
+    assert "City in northern Syria." in html
+
+
+def test_a_communique_naming_the_entity_shows_on_its_kept_page_once_indexed(
+    client, aleppo_place, index
+):
+    url = aleppo_place.get_absolute_url()
+    assert "Named in <strong>1</strong>" in read(client, url)[0]
+    communique("Aleppo hospitals", ["Hospitals in Aleppo."], places=[aleppo_place])
+    index()
+    html, _ = read(client, url)
+    assert "Aleppo hospitals" in html and "Named in <strong>2</strong>" in html
+
+
+def test_an_entity_list_is_kept_until_the_index_changes(client, aleppo_place, index):
+    first, drawing = read(client, "/places/")
+    again, kept = read(client, "/places/")
+    assert kept == 0 < drawing
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    communique("Homs talks", ["Talks in Homs."], places=[PlaceFactory(name="Homs")])
+    index()
+    html, _ = read(client, "/places/")
+    assert "Homs" in html and "Aleppo" in html
+
+
+def test_a_missing_or_unpublished_entity_is_never_kept(client, index):
+    assert client.get("/places/nowhere/").status_code == 404
+    place = PlaceFactory(name="Idlib")
+    draft = communique("Idlib draft", ["Idlib."], places=[place], status="draft")
+    index()
+    assert client.get(place.get_absolute_url()).status_code == 404
+    draft.status = "published"
+    draft.save()
+    index()
+    assert client.get(place.get_absolute_url()).status_code == 200

@@ -53,9 +53,9 @@ def test_a_small_run_writes_its_results_and_redraws_the_table(tmp_path, monkeypa
     pages = result["pages"]
     assert {"/", "/places/", "/sitemap-communiques.xml", "/demands/"} <= set(pages)
     assert {page["status"] for page in pages.values()} == {200}, pages
-    assert all(page["ms"] > 0 for page in pages.values())
+    assert all(page["ms"] > 0 and page["kept_ms"] > 0 for page in pages.values())
     table = doc.read_text()
-    assert "- Other pages, drawn and not kept, slowest first (ms): `" in table
+    assert "- Other pages, drawn and not kept / kept and read again, slowest first (ms): `" in table
     assert table.startswith("# Benchmarks\n\nFindings written by hand.")
     assert "old table" not in table
     assert "## small run" in table and f"File: `benchmarks/results/{path.name}`" in table

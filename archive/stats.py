@@ -6,10 +6,12 @@ up in a public list, count, feed or entity page, so no caller has to remember to
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -21,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -73,10 +76,27 @@ def published() -> QuerySet[Communique]:
 
 
 def communiques_linked(paths: tuple[str, ...], entity) -> QuerySet[Communique]:
-    # The union of one indexed lookup per path. One query OR-ing the paths joined every
-    # communiqué with its participations, demands and addressees: 1.7 s for a large
-    # issuer's page at 100,000 communiqués, 0.12 s as a union (measured).
-    return published().filter(pk__in=_union(_along(paths, entity)))
+    """The published communiqués that name `entity` along any of `paths`.
+
+    Their ids are read here, once, from the union of one indexed lookup per path, and the
+    queryset returned holds them. Its callers count, sort, page and aggregate it a dozen
+    times on an entity's page, and each of those queries ran the union again: 60–80 ms
+    apiece for the largest issuer at 100,000 communiqués, most of its 1.5 s (measured). One
+    query OR-ing the paths instead joined every communiqué with its participations, demands
+    and addressees: 1.7 s.
+    """
+    ids = list(_union(_along(paths, entity)).values_list("pk", flat=True))
+    return published().filter(pk__in=_id_set(ids))
+
+
+def _id_set(ids: list[int]):
+    """`ids` as one parameter of a subquery: a list of thousands of parameters cost SQLite
+    more than the union it replaced (620 ms against 130 for 26,709 ids, measured)."""
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def _along(paths: tuple[str, ...], target) -> list[QuerySet]:
@@ -104,6 +124,13 @@ def named(kind: EntityKind) -> QuerySet:
     """The kind's entities that appear in at least one published communiqué."""
     linked = _along(kind.paths, OuterRef("pk"))
     return kind.model.objects.filter(reduce(or_, (Q(Exists(q)) for q in linked)))
+
+
+def is_named(kind: EntityKind, entity) -> bool:
+    """Whether a published communiqué names `entity`: asked path by path, each lookup
+    stopping at its first communiqué (the largest issuer's: 2 ms, against 74 for reading
+    all its communiqués first)."""
+    return named(kind).filter(pk=entity.pk).exists()
 
 
 def with_published_count(kind: EntityKind) -> QuerySet:

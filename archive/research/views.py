@@ -135,7 +135,7 @@ def demands_chart_csv(request):
 def _public_entity(kind: str, slug: str):
     spec = stats.KINDS[kind]
     entity = get_object_or_404(spec.model, slug=slug)
-    if not spec.communiques(entity).exists():  # named in drafts only: not public
+    if not stats.is_named(spec, entity):  # named in drafts only: not public
         raise Http404("Nothing published mentions this.")
     return entity
 

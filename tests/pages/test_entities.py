@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.db.models import Q
 from pytest_django.asserts import assertContains
 
-from archive.models import Participation
+from archive.models import Communique, Demand, Participation
 from tests.pages.factories import CommuniqueFactory, PersonFactory, organization
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,25 @@ def test_an_entity_page_is_canonical_at_its_own_url(client, seed):
 
 def test_an_unknown_entity_is_not_found(client, db):
     assert client.get("/people/nobody/").status_code == 404
+
+
+def test_an_entity_named_along_several_paths_counts_each_communique_once(client, seed):
+    soc = organization("SOC")
+    joint = CommuniqueFactory(title="Joint statement", date=dt.date(2024, 3, 1), issuer=soc)
+    Participation.objects.create(
+        communique=joint, person=PersonFactory(name="An Envoy"), role="Envoy", organization=soc
+    )
+    Demand.objects.create(communique=joint, text="The SOC must attend.").addressees.add(soc)
+    CommuniqueFactory(title="Unreleased draft", issuer=soc, draft=True)
+    # The plain join over every path, DISTINCT: slow at scale, but plainly right.
+    expected = (
+        Communique.objects.published()
+        .filter(Q(issuer=soc) | Q(participations__organization=soc) | Q(demands__addressees=soc))
+        .distinct()
+        .count()
+    )
+    assert expected == 2  # the seed and the joint statement
+    response = client.get("/organizations/syrian-opposition-coalition/")
+    assertContains(response, f"Named in <strong>{expected}</strong> published communiqués")
+    assertContains(response, "Joint statement", count=1)
+    assert "Unreleased draft" not in response.content.decode()

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncYear
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
@@ -178,7 +178,6 @@ def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.
     params = filterset.data
     cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
     demands = filterset.qs.filter(communique__date__isnull=False).order_by()
-    ids = demands.values("pk")
     chosen = cleaned.get("addressee") or []
 
     span = demands.aggregate(first=Min("communique__date"), last=Max("communique__date"))
@@ -187,25 +186,22 @@ def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.
     if span["first"] is None:
         start = end = None
     unit = charts.unit_for(start, end)
-    period = _trunc(unit, "demand__communique__date")
+    period = _trunc(unit, "communique__date")
 
-    pairs = Addressees.objects.filter(demand_id__in=ids)
-    if chosen:
-        pairs = pairs.filter(organization__slug__in=chosen)
-    # A demand names an addressee once, so each pair is a demand of its own: no DISTINCT,
-    # which cost SQLite a sort of its own (0.9 s against 0.8 at 100,000 communiqués).
-    rows = (
-        pairs.annotate(period=period)
-        .values("period", "organization_id")
-        .annotate(n=Count("demand_id"))
-        .order_by()
-    )
+    # Counted from the filtered demands themselves, each joined to its addressees: through
+    # the addressees, with the demands as a subquery, SQLite took 1.15 s rather than 0.68
+    # for the whole archive at 100,000 communiqués (measured). A demand names an addressee
+    # once, so each row is a demand of its own and needs no DISTINCT.
+    pairs = demands.filter(addressees__slug__in=chosen) if chosen else demands
+    rows = pairs.values(period=period, addressee=F("addressees")).annotate(n=Count("pk")).order_by()
     counts: dict[int, dict[dt.date, int]] = defaultdict(dict)
     totals: dict[int, int] = defaultdict(int)
     for row in rows:
+        if row["addressee"] is None:  # a demand to no one in particular
+            continue
         day = _as_date(row["period"])
-        counts[row["organization_id"]][day] = row["n"]
-        totals[row["organization_id"]] += row["n"]
+        counts[row["addressee"]][day] = row["n"]
+        totals[row["addressee"]] += row["n"]
     ranked = sorted(totals, key=lambda pk: -totals[pk])
     shown = ranked if chosen else ranked[:top]
     organizations = Organization.objects.in_bulk(shown)
@@ -215,13 +211,14 @@ def demands_chart(filterset: DemandFilter, top: int = TOP_ADDRESSEES) -> charts.
 
     other: dict[dt.date, int] = {}
     if len(ranked) > len(shown):
-        top_ids = [organizations[pk].pk for pk in shown]
-        others = Addressees.objects.filter(demand_id__in=ids).exclude(organization_id__in=top_ids)
+        # Each demand once: those with an addressee outside the top (0.22 s; 0.66 s counting
+        # distinct demands among the pairs).
+        beyond = Addressees.objects.exclude(organization_id__in=shown).values("demand_id")
         other = {
             _as_date(row["period"]): row["n"]
-            for row in others.annotate(period=period)
-            .values("period")
-            .annotate(n=Count("demand_id", distinct=True))
+            for row in demands.filter(pk__in=beyond)
+            .values(period=period)
+            .annotate(n=Count("pk"))
             .order_by()
         }
 

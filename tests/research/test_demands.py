@@ -73,6 +73,16 @@ def test_top_addressees_and_other(archive):
     assert chart.bars[0].count_of(charts.OTHER) == 3  # IC, UN+AL, IC in the seed
 
 
+def test_chosen_addressees_are_the_only_series_even_beside_others_in_one_demand(archive):
+    # The January demand is made to the UNSC and the Arab League at once: choosing the
+    # League must not bring the UNSC in with it.
+    chart = chart_for("addressee=arab-league")
+    assert [s.key for s in chart.series] == ["arab-league"]
+    for bar in chart.bars:
+        assert bar.count_of("arab-league") == expected_count("arab-league", bar.period)
+    assert sum(bar.count_of("arab-league") for bar in chart.bars) == 2
+
+
 def test_long_ranges_are_counted_by_year(archive):
     old = CommuniqueFactory(issuer=organization("SOC"), date=dt.date(2019, 3, 1))
     add_demand(old, "An old call.", ["UNSC"])

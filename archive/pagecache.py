@@ -21,9 +21,9 @@ A page is kept under everything it shows:
   finds a page withdrawn or deleted since: the view then answers 410 as ever);
 - for the demand tracker, the repeated calls marked, which the index does not hold
   (`archive.research.demands.marks`). Its chart and choices count every demand of the
-  archive: 1–3 s at 100,000 communiqués;
+  archive: 1–1.6 s at 100,000 communiqués;
 - for an entity's page, the entity's own row (its description is not indexed). Its research
-  sections count every communiqué naming it: 2 s for the largest issuer at 100,000.
+  sections count every communiqué naming it: 1.2 s for the largest issuer at 100,000.
 
 Where the engine gives no version (Elasticsearch, Solr), or a part of the page failed (the
 view sets `response.keep = False`), nothing is kept. Django's cache_page would hand one

@@ -47,7 +47,7 @@ def demand_tracker(request):
     if fmt == "chart-csv":
         return demands_chart_csv(request)
     # Kept as drawn (archive.pagecache): the chart and the choices count every demand of the
-    # archive, seconds at 100,000 communiqués, on every visit, for a page that changes only
+    # archive, 1–1.6 s at 100,000 communiqués, on every visit, for a page that changes only
     # when a communiqué or an entity does, or a repeated call is marked.
     return pagecache.page(request, lambda: _draw_tracker(request), demands.marks, "results")
 

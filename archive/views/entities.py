@@ -43,7 +43,7 @@ def _draw_list(request, kind: str):
 @require_safe
 def entity(request, kind: str, slug: str):
     # Kept as drawn (archive.pagecache): its research sections count every communiqué that
-    # names the entity, 2 s for the largest issuer at 100,000 communiqués. The index's version
+    # names the entity, 1.2 s for the largest issuer at 100,000 communiqués. The index's version
     # stands for those communiqués and the other entities' names; the entity's own fields
     # (a description, a title) are not indexed, so its row is read each time, with the page.
     spec = stats.KINDS[kind]

@@ -205,6 +205,8 @@ class HashedPostings:
         docs = np.repeat(np.array(self.docnums, np.uint32), self.counts)
         # Whoosh's weight of a posting without frequencies: 1.0 times the boost.
         weights = np.repeat(np.array(self.boosts, np.float64), self.counts)
+        if not len(hashes):  # no document of the segment has two words in a row
+            return hashes, docs, weights, np.zeros(0, np.intp)
         order = np.argsort(hashes, kind="stable")  # a term's documents stay in order
         hashes, docs, weights = hashes[order], docs[order], weights[order]
         first_of_term = np.r_[True, hashes[1:] != hashes[:-1]]

@@ -3,7 +3,8 @@
 1. enqueue() writes an IndexTask row in the same transaction as the change (search.signals),
    so a change that commits always leaves its row, even if the process dies the next instant.
 2. After the commit, a background thread in the same process drains the queue, so the admin
-   (or the importer) never waits for the index. One drain per process at a time.
+   (or the importer) never waits for the index. One drain per process at a time; a process
+   that exits waits for its drain first (EXIT_WAIT).
 3. drain() holds the inter-process writer lock (search.locking) around each batch, and reads
    the database *after* claiming the rows, inside the lock. Whatever order processes commit
    in, the last write to the index therefore reflects the latest committed state, and a row
@@ -18,6 +19,7 @@ compares the database and the index (`index_drift`).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import socket
@@ -75,6 +77,11 @@ def _drain_once() -> None:
 # At its end, the thread closes its own database connections.
 _drainer = Background("bayan-index", _drain_once, finish=connections.close_all)
 
+# How long a process that exits waits for its drain. The thread is a daemon, so a script or
+# `manage.py shell` that saves and exits killed it: its changes waited for another process's
+# next commit, and the rows it had claimed for the lease besides.
+EXIT_WAIT = 60.0
+
 
 def deferred() -> AbstractContextManager[None]:
     """No background drains meanwhile (an import drains once at the end); rows still queue."""
@@ -84,12 +91,25 @@ def deferred() -> AbstractContextManager[None]:
 def start_background_drain() -> None:
     """Drain in a daemon thread, unless one is running (then it drains once more)."""
     if settings.BAYAN_INDEX_IN_BACKGROUND:
+        # The engine's code loaded first, here: a drain that a process's exit waits for
+        # (EXIT_WAIT) cannot load it then, as the index's writer uses concurrent.futures,
+        # which refuses to load once the interpreter is shutting down.
+        _engine_loaded()
         _drainer.start()
+
+
+def _engine_loaded() -> None:
+    from haystack import connections as haystack_connections
+
+    haystack_connections["default"]
 
 
 def wait_for_background(timeout: float = 30.0) -> None:
     """Block until this process's background drain, if any, has finished."""
     _drainer.wait(timeout)
+
+
+atexit.register(wait_for_background, EXIT_WAIT)
 
 
 # -- Draining ---------------------------------------------------------------------------------

@@ -153,3 +153,42 @@ def test_several_processes_publishing_at_once(tmp_path):
     # Of 10 each: 4 drafts, 2 unpublished, 3 (re)published, 1 deleted draft: 6 published.
     assert len(state["published"]) == WORKERS * 6
     assert "No drift" in drift
+
+
+CREATE = (
+    SETUP
+    + """
+from archive.models import Communique, Paragraph
+from search import queue
+
+c = Communique.objects.create(title="Statement to correct", status="published")
+Paragraph.objects.create(communique=c, number=1, text="Truce.")
+queue.drain()
+"""
+)
+
+# A script's correction, saved as the admin's would be, and the process gone at once.
+CORRECT_AND_EXIT = (
+    SETUP
+    + """
+from archive.models import Communique
+
+c = Communique.objects.get(title="Statement to correct")
+c.title = "Statement corrected by a script"
+c.save()
+"""
+)
+
+
+@pytest.mark.skipif(
+    os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh",
+    reason="reads the Whoosh index of DATA_DIR",
+)
+def test_a_script_that_saves_and_exits_leaves_its_change_in_the_index(tmp_path):
+    with scratch_database(tmp_path / "data") as env:
+        run(env, "manage.py", "migrate", "--noinput", "-v", "0")
+        run(env, "-c", CREATE)
+        run(env, "-c", CORRECT_AND_EXIT)
+        state = json.loads(run(env, "-c", CHECK).stdout.strip().splitlines()[-1])
+    assert state["queued"] == 0
+    assert state["drift"] == [[], [], []]

@@ -6,12 +6,10 @@ up in a public list, count, feed or entity page, so no caller has to remember to
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -23,11 +21,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from archive.idset import id_set
 from archive.models import Communique, Organization, Participation, Person, Place, Resolution
 
 StrOrPromise = str | Promise
@@ -79,24 +77,14 @@ def communiques_linked(paths: tuple[str, ...], entity) -> QuerySet[Communique]:
     """The published communiqués that name `entity` along any of `paths`.
 
     Their ids are read here, once, from the union of one indexed lookup per path, and the
-    queryset returned holds them. Its callers count, sort, page and aggregate it a dozen
-    times on an entity's page, and each of those queries ran the union again: 60–80 ms
-    apiece for the largest issuer at 100,000 communiqués, most of its 1.5 s (measured). One
-    query OR-ing the paths instead joined every communiqué with its participations, demands
-    and addressees: 1.7 s.
+    queryset returned holds them (archive.idset). Its callers count, sort, page and
+    aggregate it a dozen times on an entity's page, and each of those queries ran the union
+    again: 60–80 ms apiece for the largest issuer at 100,000 communiqués, most of its 1.5 s
+    (measured). One query OR-ing the paths instead joined every communiqué with its
+    participations, demands and addressees: 1.7 s.
     """
     ids = list(_union(_along(paths, entity)).values_list("pk", flat=True))
-    return published().filter(pk__in=_id_set(ids))
-
-
-def _id_set(ids: list[int]):
-    """`ids` as one parameter of a subquery: a list of thousands of parameters cost SQLite
-    more than the union it replaced (620 ms against 130 for 26,709 ids, measured)."""
-    if not ids:
-        return []
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return published().filter(pk__in=id_set(ids))
 
 
 def _along(paths: tuple[str, ...], target) -> list[QuerySet]:

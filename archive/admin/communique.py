@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import path
+from django.utils.text import smart_split, unescape_string_literal
 
 from archive import publishing, review
 from archive.admin.imports import upload_view
+from archive.idset import id_set
 from archive.models import Communique, Demand, Paragraph, Participation
 
 
@@ -42,6 +44,7 @@ class CommuniqueAdmin(admin.ModelAdmin):
         "language",
         "needs_ocr",
     ]
+    # As Django searches them, but for the paragraphs: get_search_results.
     search_fields = ["title", "public_id", "issuer__name", "issuer__acronym", "paragraphs__text"]
     date_hierarchy = "date"
     list_select_related = ["issuer"]
@@ -84,6 +87,29 @@ class CommuniqueAdmin(admin.ModelAdmin):
     inlines = [ParagraphInline, ParticipationInline, DemandInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["publish", "unpublish"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search (each word, or "quoted words", in any of the fields), with the
+        communiqués whose paragraphs hold the word read once, as ids (archive.idset).
+
+        Django joins a to-many field, which lists a communiqué once per matching paragraph,
+        and then needs a DISTINCT over every column; and the list, its count and its dates
+        each read all 805,000 paragraphs again. A word took 6.5 s at 100,000 communiqués
+        (measured)."""
+        fields = [f for f in self.search_fields if f != "paragraphs__text"]
+        for word in _words(search_term):
+            in_text = id_set(
+                list(
+                    Paragraph.objects.filter(text__icontains=word)
+                    .values_list("communique_id", flat=True)
+                    .distinct()
+                )
+            )
+            in_fields = [models.Q(**{f"{field}__icontains": word}) for field in fields]
+            queryset = queryset.filter(
+                models.Q(*in_fields, models.Q(pk__in=in_text), _connector=models.Q.OR)
+            )
+        return queryset, False
 
     def get_urls(self):
         upload = path(
@@ -131,3 +157,13 @@ class CommuniqueAdmin(admin.ModelAdmin):
             publishing.unpublish(communique, request.user)
             count += 1
         self.message_user(request, f"Unpublished {count} communiqué(s).", messages.SUCCESS)
+
+
+def _words(search_term: str) -> list[str]:
+    """The search box's words as Django's admin reads them: "quoted words" stay one."""
+    words = []
+    for bit in smart_split(search_term):
+        if bit[:1] in "\"'" and len(bit) > 1 and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        words.append(bit)
+    return words

@@ -121,10 +121,14 @@ def run(env, *args, **kwargs) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.mark.skipif(
+# Both tests read the Whoosh index under DATA_DIR, and the first its writer lock.
+whoosh_only = pytest.mark.skipif(
     os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh",
-    reason="exercises the Whoosh writer lock",
+    reason="works on the Whoosh index of DATA_DIR",
 )
+
+
+@whoosh_only
 def test_several_processes_publishing_at_once(tmp_path):
     with scratch_database(tmp_path / "data") as env:
         run(env, "manage.py", "migrate", "--noinput", "-v", "0")
@@ -180,10 +184,7 @@ c.save()
 )
 
 
-@pytest.mark.skipif(
-    os.environ.get("SEARCH_URL", "whoosh").split(":")[0] != "whoosh",
-    reason="reads the Whoosh index of DATA_DIR",
-)
+@whoosh_only
 def test_a_script_that_saves_and_exits_leaves_its_change_in_the_index(tmp_path):
     with scratch_database(tmp_path / "data") as env:
         run(env, "manage.py", "migrate", "--noinput", "-v", "0")

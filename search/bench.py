@@ -1197,7 +1197,8 @@ def render_run(r: dict, name: str) -> list[str]:
         )
     pages = r.get("pages")
     if pages:
-        # Since session 21: the site's other pages, each drawn (not kept), best of two.
+        # Since session 21: the site's other pages, each drawn (not kept), best of two; since
+        # session 22 also read again once kept.
         slowest = sorted(pages.items(), key=lambda item: -item[1]["ms"])
         listed = ", ".join(
             f"`{address}` {_fmt(p['ms'])}"

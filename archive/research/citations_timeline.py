@@ -99,10 +99,12 @@ def _communiques_title(period: charts.Period, n: int, issuer: str | None = None)
     )
 
 
-def entity_timeline(kind: str, entity, facet: str | None = None) -> charts.Chart:
-    """Published communiqués naming the entity, per month (or year over long spans)."""
-    spec = stats.KINDS[kind]
-    communiques = spec.communiques(entity).order_by()
+def entity_timeline(kind: str, entity, facet: str | None = None, communiques=None) -> charts.Chart:
+    """Published communiqués naming the entity, per month (or year over long spans);
+    `communiques`: stats.KINDS[kind].communiques(entity), where the caller has it already."""
+    if communiques is None:
+        communiques = stats.KINDS[kind].communiques(entity)
+    communiques = communiques.order_by()
     facet = facet or primary_facet(kind, entity)
     first, last = _span(communiques)
     unit = charts.unit_for(first, last)

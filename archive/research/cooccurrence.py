@@ -97,9 +97,14 @@ def _counts(facet: str, ids) -> Counter:
     raise ValueError(facet)
 
 
-def cooccurring(kind: str, entity, top: int = TOP, facet: str | None = None) -> list[CoOccurrence]:
-    """The `top` entities sharing the most published communiqués with this one."""
-    ids: QuerySet = stats.KINDS[kind].communiques(entity).order_by().values("pk")
+def cooccurring(
+    kind: str, entity, top: int = TOP, facet: str | None = None, communiques=None
+) -> list[CoOccurrence]:
+    """The `top` entities sharing the most published communiqués with this one;
+    `communiques`: stats.KINDS[kind].communiques(entity), where the caller has it already."""
+    if communiques is None:
+        communiques = stats.KINDS[kind].communiques(entity)
+    ids: QuerySet = communiques.order_by().values("pk")
     own_facet = facet or primary_facet(kind, entity)
     found = []
     for other_facet, model in MODEL_OF_FACET.items():

@@ -25,14 +25,19 @@ def has_previous_from_issuer(communique):
 
 
 @register.inclusion_tag("research/_entity_research.html")
-def entity_research(kind, entity):
-    """Timeline, co-occurrence, role changes (people) and citations (resolutions)."""
+def entity_research(kind, entity, communiques):
+    """Timeline, co-occurrence, role changes (people) and citations (resolutions), of the
+    entity's `communiques` as its page read them (their ids, read once: stats)."""
     facet = citations_timeline.primary_facet(kind.key, entity)
     context = {
         "kind": kind,
         "entity": entity,
-        "timeline": citations_timeline.entity_timeline(kind.key, entity, facet=facet),
-        "cooccurring": cooccurrence.cooccurring(kind.key, entity, facet=facet),
+        "timeline": citations_timeline.entity_timeline(
+            kind.key, entity, facet=facet, communiques=communiques
+        ),
+        "cooccurring": cooccurrence.cooccurring(
+            kind.key, entity, facet=facet, communiques=communiques
+        ),
         "role_changes": None,
         "citations": None,
     }

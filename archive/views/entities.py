@@ -69,6 +69,7 @@ def _draw_entity(request, spec: stats.EntityKind, slug: str):
         **share_meta(request, str(obj), description, obj.get_absolute_url()),
         "kind": spec,
         "entity": obj,
+        "communiques": communiques,
         "page": Paginator(communiques, PAGE_SIZE).get_page(request.GET.get("page")),
         "roles": stats.roles_of(obj) if spec.key == "people" else None,
         "issued_count": stats.issued_by(obj).count() if spec.key == "organizations" else None,

@@ -24,13 +24,17 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput())
+        # An empty file goes on to the importer, which records it in the batch as failed,
+        # with why; Django's own check would drop it with a bare form error.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [single(d, initial) for d in data]
-        return [single(data, initial)]
+        # No file at all (an empty list): the single check says that one is required.
+        return [single(data or None, initial)]
 
 
 class UploadForm(forms.Form):
@@ -51,7 +55,8 @@ def upload_view(request):
     """
     if not request.user.has_perm("archive.add_communique"):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # Bound on any POST, even one with no file, so that it says a file is required.
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     if request.method == "POST" and form.is_valid():
         batch = _batch(request, form.cleaned_data.get("batch"))
         results = []
@@ -86,6 +91,9 @@ def upload_view(request):
                 }
             )
         return redirect(review_url)
+    if request.method == "POST" and request.headers.get("Accept") == "application/json":
+        # static/js/upload.js reads JSON: a form error (no file chosen) must come back as such.
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     context = {
         **admin.site.each_context(request),
         "form": form,

@@ -117,6 +117,15 @@ def _iter_archive(
         return
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
+        if not any(_unsafe_member_name(i) or not _is_hidden_member(i.filename) for i in infos):
+            # Otherwise the archive would vanish from the batch without a word.
+            yield _failed(
+                name,
+                "empty",
+                "holds no files to read (only folders or hidden files); "
+                "check that it is the right archive",
+            )
+            return
         if len(infos) > limits.max_archive_members:
             yield _failed(
                 name,
@@ -312,9 +321,13 @@ def count_sources(paths: Iterable[str | Path]) -> int:
             if names is None:
                 total += 1
             else:
-                total += sum(
-                    1
-                    for member in names
-                    if not member.endswith("/") and not _is_hidden_member(member)
+                # An archive with nothing to read still yields its own failure.
+                total += max(
+                    1,
+                    sum(
+                        1
+                        for member in names
+                        if not member.endswith("/") and not _is_hidden_member(member)
+                    ),
                 )
     return total

@@ -28,6 +28,8 @@ document.addEventListener("DOMContentLoaded", () => {
           method: "POST", body: data, headers: { Accept: "application/json" },
         });
         const answer = await response.json();
+        // A refused post (400) names no batch: keep the one started, count the file failed.
+        if (!response.ok || !answer.results) throw new Error("not imported");
         batch = answer.batch; review = answer.review;
         for (const r of answer.results) counts[r.outcome] += 1;
       } catch (error) {

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from archive.models import Communique
+from archive.models import Communique, ImportBatch
 from tests.browser.conftest import index_all, screenshot
 from tests.pages.factories import SEED_FILE
 
@@ -61,3 +61,26 @@ def test_upload_review_publish_then_find_by_search_and_feed(page, tmp_path, tran
     # ... and by the feed.
     feed = page.context.request.get("/feeds/latest.atom").text()
     assert f"/c/{communique.public_id}/" in feed
+
+
+def test_many_files_go_one_by_one_into_one_batch_failures_included(
+    page, tmp_path, transactional_db
+):
+    # static/js/upload.js posts each file alone, as JSON, into the batch the first one opens.
+    seed, empty, blank = tmp_path / "seed.txt", tmp_path / "empty.pdf", tmp_path / "blank.txt"
+    shutil.copyfile(SEED_FILE, seed)
+    empty.write_bytes(b"")
+    blank.write_text("   \n")
+    log_in(page)
+
+    page.goto("/admin/archive/communique/upload/")
+    page.locator("input[name=files]").set_input_files([str(empty), str(seed), str(blank)])
+    with page.expect_navigation(url=re.compile(r"/importbatch/\d+/change/"), timeout=60_000):
+        page.get_by_role("button", name="Upload and extract").click()
+    batch = ImportBatch.objects.get()
+    assert sorted(batch.items.values_list("name", "outcome")) == [
+        ("blank.txt", "failed"),
+        ("empty.pdf", "failed"),
+        ("seed.txt", "imported"),
+    ]
+    expect(page.locator("body")).to_contain_text("the file is empty; check that the upload worked")

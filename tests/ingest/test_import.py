@@ -151,6 +151,30 @@ def test_admin_upload_lands_on_the_review_list_with_each_outcome(staff_client):
     assert "blank.txt" in response.content.decode()
 
 
+def test_admin_upload_of_a_zero_byte_file_is_kept_in_the_batch_as_failed(staff_client):
+    empty = io.BytesIO(b"")
+    empty.name = "truncated.pdf"
+    response = staff_client.post(
+        reverse("admin:archive_communique_upload"),
+        {"files": [empty]},
+        HTTP_ACCEPT="application/json",
+    )
+    [result] = response.json()["results"]
+    assert result["outcome"] == "failed"
+    assert "the file is empty; check that the upload worked" in result["message"]
+    item = ImportBatch.objects.get().items.get()
+    assert (item.name, item.outcome) == ("truncated.pdf", "failed")
+
+
+def test_admin_upload_refused_as_a_form_answers_json_to_the_script(staff_client):
+    response = staff_client.post(
+        reverse("admin:archive_communique_upload"), {}, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["files"][0]["code"] == "required"
+    assert not ImportBatch.objects.exists()
+
+
 def test_admin_upload_of_the_same_bytes_says_it_is_a_duplicate(staff_client):
     for _ in range(2):
         seed = io.BytesIO(SEED.read_bytes())

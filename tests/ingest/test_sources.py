@@ -70,6 +70,15 @@ def test_zip_skips_macos_junk_and_hidden_files(batch: list[Source]) -> None:
     assert not [s.name for s in batch if "__MACOSX" in s.name or ".DS_Store" in s.name]
 
 
+@pytest.mark.parametrize(
+    "members", [{}, {"__MACOSX/._a.txt": b"junk", ".DS_Store": b"junk", "folder/": b""}]
+)
+def test_zip_with_nothing_to_read_is_reported_as_empty(members: dict[str, bytes]) -> None:
+    sources = list(iter_upload("a.zip", make_zip(members)))
+    assert errors(sources) == {"a.zip": "empty"}
+    assert "check that it is the right archive" in str(sources[0].error)
+
+
 def test_absolute_member_path_is_unsafe() -> None:
     sources = list(iter_upload("a.zip", make_zip({"/etc/hosts": b"127.0.0.1 localhost"})))
     assert errors(sources) == {"a.zip/etc/hosts": "unsafe_path"}
@@ -207,3 +216,8 @@ def test_file_over_the_limit_is_too_large_and_names_the_limit(tmp_path: Path) ->
 def test_count_matches_what_iteration_yields(folder: Path) -> None:
     shutil.copy(DATA / "batch.zip", folder / "batch.zip")
     assert count_sources([folder]) == len(list(iter_sources([folder]))) == 8
+
+
+def test_count_includes_the_failure_of_an_archive_with_nothing_to_read(folder: Path) -> None:
+    (folder / "empty.zip").write_bytes(make_zip({"__MACOSX/._a.txt": b"junk"}))
+    assert count_sources([folder]) == len(list(iter_sources([folder]))) == 4

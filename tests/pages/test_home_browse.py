@@ -1,6 +1,7 @@
 """The front page and browsing by date."""
 
 import datetime as dt
+import re
 
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
@@ -93,3 +94,13 @@ def test_pages_use_no_external_assets(client, seed):
         response = client.get(url)
         assertNotContains(response, 'src="http')
         assertNotContains(response, 'rel="stylesheet" href="http')
+
+
+def test_pages_name_their_icon_and_favicon_ico_leads_to_it(client, db):
+    # Without an icon, every first visit logs a 404 for /favicon.ico.
+    page = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon is not None
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == icon.group(1)
+    assert icon.group(1).endswith(".svg") and client.get(icon.group(1)).status_code == 200

@@ -27,6 +27,22 @@ class KindConverter:
 
 register_converter(KindConverter, "kind")
 
+
+class YearConverter:
+    """1 to 9999, the years a date can have: /browse/0/ or /browse/10000/ is a 404 like any
+    address of no page, where <int:year> let them reach the query (a 500)."""
+
+    regex = "[1-9][0-9]{0,3}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(YearConverter, "year")
+
 urlpatterns = [
     path("", home.home, name="home"),
     # Permalinks
@@ -37,8 +53,8 @@ urlpatterns = [
     path("c/<str:public_id>/<str:slug>/", communique.communique_slug, name="communique-slug"),
     # Browsing
     path("browse/", browse.years, name="browse"),
-    path("browse/<int:year>/", browse.year, name="browse-year"),
-    path("browse/<int:year>/<int:month>/", browse.month, name="browse-month"),
+    path("browse/<year:year>/", browse.year, name="browse-year"),
+    path("browse/<year:year>/<int:month>/", browse.month, name="browse-month"),
     path("issuers/", entities.issuers, name="issuers"),
     path("<kind:kind>/", entities.entity_list, name="entity-list"),
     path("people/<str:slug>/", entities.entity, {"kind": "people"}, name="person"),

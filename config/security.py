@@ -19,9 +19,10 @@ import time
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from config.ratelimit import cache, client_ip
 
@@ -81,6 +82,37 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(self.csp_name, self.csp)
         response.headers.setdefault("Permissions-Policy", self.permissions)
         return response
+
+
+class RejectNulMiddleware:
+    """An address or cookie holding a NUL character (%00) answers 400, before any view (and
+    after LocaleMiddleware, so that it says so in the reader's language).
+
+    No page, id, slug, search or session has one, and PostgreSQL refuses text holding it: a
+    lookup of /c/a%00b/ raised a ValueError there, a 500, where SQLite simply found nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = [request.path, *(t for k, vs in request.GET.lists() for t in (k, *vs))]
+        if any("\x00" in text for text in address):
+            reason = gettext(
+                "The address holds a NUL character (%00): check the link you followed."
+            )
+            return bad_request(request, reason)
+        if any("\x00" in text for item in request.COOKIES.items() for text in item):
+            reason = gettext("A cookie holds a NUL character: clear this site's cookies.")
+            return bad_request(request, reason)
+        return self.get_response(request)
+
+
+def bad_request(request: HttpRequest, reason: str) -> HttpResponse:
+    """A 400 that says why and what to do next: JSON under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason}, status=400)
+    page = render_to_string("400.html", {"reason": reason}, request=request)
+    return HttpResponse(page, status=400)
 
 
 # -- Admin login lockout ----------------------------------------------------------------------

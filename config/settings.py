@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "config.ratelimit.RateLimitMiddleware",  # 429 + Retry-After on search, API, exports
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.security.RejectNulMiddleware",  # %00 in an address: 400, in the reader's language
     "django.middleware.common.CommonMiddleware",
     "config.security.LoginLockoutMiddleware",  # admin login brute force
     "django.middleware.csrf.CsrfViewMiddleware",

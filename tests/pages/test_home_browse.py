@@ -104,3 +104,11 @@ def test_pages_name_their_icon_and_favicon_ico_leads_to_it(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"] == icon.group(1)
     assert icon.group(1).endswith(".svg") and client.get(icon.group(1)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/browse/0/", "/browse/10000/", "/browse/99999999999999999999/", "/browse/0/5/"]
+)
+def test_a_year_no_date_can_have_is_not_found(client, seed, url):
+    # Not a 500: the year reached the query, where no date could be made of it.
+    assert client.get(url).status_code == 404

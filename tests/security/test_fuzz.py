@@ -283,3 +283,114 @@ def test_a_very_long_query_is_answered(client):
     for q in ["truce " * 20000, "(" * 5000, '"' * 9999, "a" * 100000]:
         response = client.get("/api/search/?" + urlencode({"q": q}))
         assert response.status_code in (200, 400)
+
+
+# Every public address, with whatever a link or a script may put in its path or its query:
+# an answer (a page, a redirect, a 400 or a 404), never a 500, on SQLite and on PostgreSQL,
+# which refuses text with a NUL in it and dates outside years 1 to 9999.
+SEGMENT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["0", "-1", "10000", "99999999999999999999", "\x00", "a\x00b", "2023", "13", "%", ".."]
+    ),
+)
+ROUTES = [
+    "/c/{}/",
+    "/c/{}/r/1/",
+    "/c/{}/cite.bib",
+    "/c/{}/compare/previous/",
+    "/compare/{}/{}/",
+    "/browse/{}/",
+    "/browse/{}/{}/",
+    "/people/{}/",
+    "/organizations/{}/",
+    "/places/{}/",
+    "/resolutions/{}/",
+    "/places/{}/timeline.csv",
+    "/resolutions/{}/citations.csv",
+    "/feeds/issuer/{}.atom",
+    "/feeds/places/{}.atom",
+    "/sitemap-{}.xml",
+    "/api/communiques/{}/",
+    "/api/organizations/{}/",
+]
+PAGES = [
+    "/",
+    "/browse/",
+    "/issuers/",
+    "/people/",
+    "/demands/",
+    "/demands.json",
+    "/demands.csv",
+    "/demands/chart.csv",
+    "/api/communiques/",
+    "/api/places/",
+    "/feeds/latest.atom",
+    "/sitemap.xml",
+    "/organizations/syrian-opposition-coalition/",
+]
+ANY_PARAM = st.one_of(
+    PARAM,
+    st.sampled_from(["addressee", "by", "unit", "period", "lang", "compare", "kind", "cursor"]),
+)
+
+
+@pytest.fixture
+def archive(db):
+    from tests.pages.factories import seed_communique
+
+    return seed_communique()
+
+
+def _answered(response) -> None:
+    if response.streaming:
+        b"".join(response.streaming_content)
+    assert response.status_code < 500
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(route=st.sampled_from(ROUTES), segments=st.lists(SEGMENT, min_size=2, max_size=2))
+def test_every_address_answers_any_path_segment(client, archive, route, segments):
+    from urllib.parse import quote
+
+    path = route.format(*(quote(s, safe="") for s in segments))
+    _answered(client.get(path))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    page=st.sampled_from([*PAGES, "/c/{}/"]),
+    params=st.lists(st.tuples(ANY_PARAM, QUERY_TEXT), max_size=4),
+)
+def test_every_page_answers_any_parameters(client, archive, page, params):
+    _answered(client.get(page.format(archive.public_id) + "?" + urlencode(params)))
+
+
+@pytest.mark.parametrize(
+    "url", ["/c/a%00b/", "/people/%00/", "/demands/?addressee=%00", "/search/?q=truce%00"]
+)
+def test_a_nul_in_an_address_is_a_bad_request_that_says_so(client, archive, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "NUL character (%00): check the link you followed." in response.content.decode()
+
+
+def test_a_nul_under_the_api_is_a_bad_request_in_json(client, archive):
+    response = client.get("/api/communiques/a%00b/")
+    assert response.status_code == 400
+    assert "NUL character" in response.json()["detail"]
+
+
+def test_a_nul_in_a_cookie_is_a_bad_request_that_says_what_to_do(client, archive):
+    # PostgreSQL would have refused the session's lookup on any page that reads it: a 500.
+    client.cookies["sessionid"] = "abc\x00defghijk"
+    response = client.get("/admin/")
+    assert response.status_code == 400
+    assert "clear this site&#x27;s cookies" in response.content.decode()
+
+
+def test_the_bad_request_page_is_in_the_readers_language(client, archive):
+    response = client.get("/c/a%00b/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "L’adresse contient un caractère NUL (%00) : vérifiez le lien" in page

@@ -57,7 +57,6 @@ from whoosh.fields import DATETIME, NUMERIC, STORED, Schema
 from whoosh.fields import ID as WHOOSH_ID
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
-from whoosh.qparser import QueryParser
 from whoosh.searching import Results
 from whoosh.writing import CLEAR, NO_MERGE
 
@@ -80,6 +79,7 @@ from search.fast import (
 )
 from search.highlighting import FastHighlighter, MarkFormatter, highlight_fragmenter
 from search.locking import writer_lock
+from search.prefixes import PrefixParser
 
 logger = logging.getLogger(__name__)
 
@@ -271,9 +271,12 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
             fields = connections[self.connection_alias].get_unified_index().all_searchfields()
             self.content_field_name, self.schema = self.build_schema(fields)
             self.index = self._open_or_create()
-        # One parser for the query and the narrowing filters; no fuzzy plugin: user input is
-        # rewritten by search.query and never contains "~".
-        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        # One parser for the query and the narrowing filters; user input is rewritten by
+        # search.query, whose only wildcard is a prefix (negotiat*), read as the words that
+        # begin with it in the index being searched (search.prefixes).
+        self.parser = PrefixParser(
+            self.content_field_name, self.schema, lambda: self._current_searcher().reader()
+        )
         self.setup_complete = True
 
     def _open_or_create(self):

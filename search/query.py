@@ -6,14 +6,16 @@
     geneva OR astana           either
     NOT idlib, -idlib          without
     (geneva OR astana) talks   brackets group
+    negotiat*                  the words that begin with "negotiat" (at least three letters)
     issuer:"syrian opposition" participant:jamous place:idlib addressee:russia title:ceasefire
 
 Everything the user types is reduced to words, phrases and the operators above, then written
 back out in the syntax that Whoosh, Lucene (Elasticsearch) and Solr all read the same way:
-a bare term is only ever letters and digits, anything else is a quoted phrase. So no input
-can reach an engine's parser as something it would reject or interpret (wildcards, ranges,
-boosts, regexes), and every input either parses or raises QueryError with a message that
-says what to fix. No engine is imported here.
+a bare term is only ever letters and digits, or such a run with one "*" after it (a prefix),
+and anything else is a quoted phrase. So no input can reach an engine's parser as something
+it would reject or interpret (other wildcards, ranges, boosts, regexes), and every input
+either parses or raises QueryError with a message that says what to fix. No engine is
+imported here.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 MAX_LENGTH = 500
 MAX_TERMS = 40
 MAX_DEPTH = 8
+MIN_PREFIX = 3  # letters before a "*": fewer would stand for much of the vocabulary
 
 # What a user types before the colon -> the index field it searches.
 PREFIXES: dict[str, str] = {
@@ -38,6 +41,7 @@ PREFIXES: dict[str, str] = {
 
 OPERATORS = {"AND", "OR", "NOT"}
 _BARE = re.compile(r"^\w+$")
+_PREFIXED = re.compile(r"^(\w+)\*$")  # negotiat*
 _PREFIX = re.compile(r"^([^\W\d_]+):(.*)$", re.DOTALL)
 # Characters that end a word; a quote or bracket inside a word starts a new token.
 _WORD_END = set(' \t\r\n\f\v"()')
@@ -63,6 +67,7 @@ class Term:
     text: str
     phrase: bool = False
     field: str | None = None  # index field name, None for the full text
+    prefix: bool = False  # the words that begin with `text` (negotiat*)
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,17 @@ class _Parser:
             self.terms += 1
             if token.kind == "word" and _BARE.match(token.text):
                 return Term(token.text.lower(), False, field)
+            start = _PREFIXED.match(token.text) if token.kind == "word" else None
+            if start:
+                if len(start.group(1)) < MIN_PREFIX:
+                    raise QueryError(
+                        _(
+                            "“%(word)s” stands for too many words: write at least %(n)s "
+                            "letters before the *."
+                        )
+                        % {"word": token.text, "n": MIN_PREFIX}
+                    )
+                return Term(start.group(1).lower(), False, field, prefix=True)
             # Punctuation inside a word (al-Assad, U.N., 2254(2015)) is left to the analyzer,
             # which splits it the same way it split the indexed text.
             return Term(token.text.replace('"', " ").replace("\\", " "), True, field)
@@ -324,7 +340,7 @@ def _with_field(node: Node, field: str) -> Node:
     if isinstance(node, Term):
         if node.field is not None:
             raise QueryError(_nested_field())
-        return Term(node.text, node.phrase, field)
+        return Term(node.text, node.phrase, field, node.prefix)
     if isinstance(node, Not):
         return Not(_with_field(node.child, field))
     children = tuple(_with_field(child, field) for child in node.children)
@@ -333,7 +349,8 @@ def _with_field(node: Node, field: str) -> Node:
 
 def _plain_words(node: Node, negated: bool = False) -> list[str]:
     if isinstance(node, Term):
-        ok = not negated and node.field is None and not node.phrase and node.text.isalpha()
+        plain = not (node.phrase or node.prefix)
+        ok = not negated and node.field is None and plain and node.text.isalpha()
         return [node.text] if ok else []
     if isinstance(node, Not):
         return _plain_words(node.child, not negated)
@@ -342,7 +359,7 @@ def _plain_words(node: Node, negated: bool = False) -> list[str]:
 
 def render(node: Node) -> str:
     if isinstance(node, Term):
-        value = f'"{node.text}"' if node.phrase else node.text
+        value = f'"{node.text}"' if node.phrase else node.text + "*" * node.prefix
         return f"{node.field}:{value}" if node.field else value
     if isinstance(node, Not):
         return f"NOT {render(node.child)}"

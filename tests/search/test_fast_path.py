@@ -46,6 +46,9 @@ QUERIES = [
     {"q": "ceasefire", "date_from": "2005"},
     {"date_to": "1999-06"},
     {"q": "title:ceasefire"},
+    {"q": "humanit*"},
+    {"q": "negotiat* OR ceasefire"},
+    {"q": "issuer:syr* -international"},
 ]
 
 

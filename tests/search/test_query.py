@@ -74,6 +74,17 @@ def test_words_for_spelling_exclude_negated_fielded_and_phrases():
     assert parse('bombng -idlib issuer:x "a b" geneva').words == ("bombng", "geneva")
 
 
+def test_a_star_after_a_word_is_a_prefix_alone_in_any_field():
+    assert node("Negotiat*") == Term("negotiat", prefix=True)
+    assert parse("negotiat* -talks").engine_query == "(negotiat* AND NOT talks)"
+    assert parse("issuer:(syr* OR leb*)").engine_query == "(issuer_text:syr* OR issuer_text:leb*)"
+    assert parse("negotiat*").words == ()  # nothing to correct
+    # Any other star is punctuation, as before: inside a phrase, a word or before it.
+    assert node('"negotiat*"') == Term("negotiat*", phrase=True)
+    assert node("ne*go") == Term("ne*go", phrase=True)
+    assert node("*go") == Term("*go", phrase=True)
+
+
 def test_a_pasted_url_is_searched_as_text():
     assert node("https://example.org/x").phrase
 
@@ -99,6 +110,8 @@ def test_a_pasted_url_is_searched_as_text():
         ("x" * (MAX_LENGTH + 1), "the limit is 500"),
         (" ".join(["w"] * 41), "the limit is 40"),
         ("(" * 9 + "a" + ")" * 9, "nested"),
+        ("ne*", "write at least 3 letters before the *"),
+        ("issuer:sy*", "“sy\\*” stands for too many words"),
     ],
 )
 def test_malformed_queries_explain_themselves(text, message):

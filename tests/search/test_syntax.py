@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.search.factories import OrganizationFactory, PersonFactory, PlaceFactory, communique
@@ -105,6 +107,33 @@ def test_addressee_prefix(client, archive):
 
 def test_title_prefix(client, archive):
     assert found(client, "title:ceasefire") == {"Idlib ceasefire"}
+
+
+def test_a_prefix_finds_the_words_that_begin_with_it(client, index):
+    communique("Negotiated", ["The parties negotiated a truce."])
+    communique("Negotiations", ["Negotiations resume in Geneva."])
+    communique("Negotiator", ["The negotiator left."])
+    communique("Neglect", ["The neglect of the talks."])
+    index()
+    # Truncated before the stem ends ("negotiations" is indexed as "negoti").
+    assert found(client, "negotiat*") == {"Negotiated", "Negotiations", "Negotiator"}
+    assert found(client, "negotiat* -geneva") == {"Negotiated", "Negotiator"}
+    assert found(client, "title:neg*") == {"Negotiated", "Negotiations", "Negotiator", "Neglect"}
+    assert found(client, "zzzq*") == set()
+    hits = api(client, q="negotiat*")["results"]
+    marked = {
+        m.lower() for r in hits for h in r["highlights"] for m in re.findall("<mark>(.*?)<", h)
+    }
+    assert marked == {"negotiated", "negotiations", "negotiator"}
+
+
+def test_a_prefix_finds_arabic_and_french_forms(client, index):
+    communique("Arabic", ["استؤنفت المفاوضات في جنيف"], language="ar")
+    communique("French", ["Les négociations reprennent à Genève."], language="fr")
+    index()
+    assert found(client, "مفاوض*") == {"Arabic"}  # the article is not part of the prefix
+    assert found(client, "négoci*") == {"French"}
+    assert found(client, "NEGOCI*") == {"French"}
 
 
 def test_punctuation_in_words_is_harmless(client, archive):

@@ -97,8 +97,14 @@ def _ingest_bytes(name: str, data: bytes, user, publish: bool, source_url: str) 
     message = "Imported"
     if document.needs_ocr:
         message = "Imported as a draft that needs OCR: the PDF has no text layer"
-    if document.warnings:
-        message += " (" + "; ".join(document.warnings) + ")"
+    notes = list(document.warnings)
+    if extraction.read_chars:
+        notes.append(
+            f"the whole text is kept, but its structure was read from the first "
+            f"{extraction.read_chars:,} characters of {len(document.text):,}: review the rest"
+        )
+    if notes:
+        message += " (" + "; ".join(notes) + ")"
     return Result(name, Outcome.IMPORTED, message, communique)
 
 

@@ -86,6 +86,23 @@ def test_a_bad_file_fails_with_its_reason_keeps_the_original_and_the_batch_goes_
     assert Communique.objects.count() == 1  # nothing half-saved
 
 
+def test_a_very_long_text_is_kept_whole_and_the_import_says_where_extraction_stopped(tmp_path):
+    from archive.ingest.extract import MAX_CHARS
+
+    seed = SEED.read_text(encoding="utf-8")
+    tail = "The last paragraph of the appendix names Qamishli."
+    long = tmp_path / "long.txt"
+    long.write_text(seed + "\n\n" + "Appendix text.\n\n" * (MAX_CHARS // 8) + tail, "utf-8")
+    _import(long)
+    communique = Communique.objects.get()
+    paragraphs = list(communique.paragraphs.values_list("text", flat=True))
+    assert paragraphs[-1] == tail  # before: cut at MAX_CHARS, without a word
+    assert communique.issuer.name == "Syrian Opposition Coalition"  # the rules still ran
+    item = ImportItem.objects.get()
+    assert f"the first {MAX_CHARS:,} characters" in item.message
+    assert "the whole text is kept" in item.message
+
+
 def test_a_zip_is_imported_member_by_member(tmp_path):
     archive = tmp_path / "batch.zip"
     with zipfile.ZipFile(archive, "w") as z:

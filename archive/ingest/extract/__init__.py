@@ -30,8 +30,8 @@ __all__ = ["Demand", "Extraction", "Participant", "Place", "ResolutionRef", "ext
 
 log = logging.getLogger(__name__)
 
-# Beyond this many characters the rest is ignored: communiqués are short, and the rules are
-# linear but not free; a huge paste must not stall an import.
+# The rules read this many characters at most: communiqués are short, and the rules are linear
+# but not free; a huge paste must not stall an import. The text itself is kept whole.
 MAX_CHARS = 200_000
 
 
@@ -51,6 +51,7 @@ class Extraction:
     places: list[Place] = field(default_factory=list)
     resolutions: list[ResolutionRef] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
+    read_chars: int | None = None  # set when the rules read only the beginning of the text
 
     def as_json(self) -> dict[str, Any]:
         """The JSON contract: these keys exactly; missing values are "" or []."""
@@ -82,9 +83,13 @@ def extract(text: str) -> Extraction:
 
 
 def _extract(text: str) -> Extraction:
-    text = text[:MAX_CHARS].replace("\r\n", "\n").replace("\x00", "")
-    parts = layout(text)
-    record = Extraction(paragraphs=parts.paragraphs)
+    text = text.replace("\r\n", "\n").replace("\x00", "")
+    whole = layout(text)
+    record = Extraction(paragraphs=whole.paragraphs)
+    if len(text) > MAX_CHARS:
+        # Every paragraph is kept; the rules below read the first MAX_CHARS characters.
+        text, record.read_chars = text[:MAX_CHARS], MAX_CHARS
+    parts = layout(text) if record.read_chars else whole
     record.language = detect_language(text)
     record.title = extract_title(parts.header)
     issuer = extract_issuer(parts.header, parts.paragraphs)

@@ -759,7 +759,12 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
 
 
 class BayanWhooshSearchQuery(WhooshSearchQuery):
-    pass
+    def _convert_datetime(self, date):
+        # Haystack writes dates with strftime("%Y..."), which leaves a year before 1000
+        # unpadded here (glibc: "990101000000" for the year 99), and Whoosh then read another
+        # date or raised: a search from the year 1 answered 503.
+        time = (date.hour, date.minute, date.second) if hasattr(date, "hour") else (0, 0, 0)
+        return "{:04d}{:02d}{:02d}{:02d}{:02d}{:02d}".format(date.year, date.month, date.day, *time)
 
 
 class BayanWhooshEngine(BaseEngine):

@@ -84,6 +84,15 @@ def test_date_range_accepts_years_months_and_days(client, dated):
     assert api(client, date_from="2014-01-16", date_to="2014-02-14")["total"] == 0
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_date_ranges_reach_back_to_the_year_1(client, dated, settings, fast):
+    # Haystack wrote a year before 1000 unpadded ("990101..."), which Whoosh misread: a 503.
+    settings.BAYAN_SEARCH_FAST = fast
+    assert api(client, date_from="0001")["total"] == 30
+    assert api(client, date_from="0999-12-31", date_to="2014-01")["total"] == 1
+    assert api(client, date_to="0099")["total"] == 0
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [

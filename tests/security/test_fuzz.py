@@ -225,6 +225,8 @@ QUERY_TEXT = st.one_of(
                 "'",
                 "\x00",
                 " ",
+                "0099",  # a year before 1000: Haystack wrote it unpadded
+                "-01",
             ]
         ),
         max_size=60,
@@ -331,7 +333,12 @@ PAGES = [
 ]
 ANY_PARAM = st.one_of(
     PARAM,
-    st.sampled_from(["addressee", "by", "unit", "period", "lang", "compare", "kind", "cursor"]),
+    st.sampled_from(
+        [
+            *("addressee", "by", "unit", "period", "lang", "compare", "kind", "cursor"),
+            *("people", "organizations", "places", "resolutions", "limit", "offset", "ordering"),
+        ]
+    ),
 )
 
 

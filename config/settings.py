@@ -155,6 +155,11 @@ BAYAN_MAX_FILE_BYTES = env_int("BAYAN_MAX_FILE_MB", 25, minimum=1) * 1024 * 1024
 BAYAN_MAX_ARCHIVE_BYTES = env_int("BAYAN_MAX_ARCHIVE_MB", 500, minimum=1) * 1024 * 1024
 BAYAN_READ_TIMEOUT = env_int("BAYAN_READ_TIMEOUT", 30, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = 5000
+# The admin's form of a communiqué carries each paragraph, demand and participant as about
+# four fields, and its whole text: Django's defaults (1,000 fields, 2.5 MB) refused to save a
+# record of 240 paragraphs. A record may hold as much text as the largest file accepted.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
+DATA_UPLOAD_MAX_MEMORY_SIZE = BAYAN_MAX_FILE_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Production hardening, on whenever DEBUG is off; manage.py check --deploy is clean with it.

@@ -37,7 +37,11 @@ def expand(reader, schema, fieldname: str, prefix: str) -> query.Query:
     terms.update(_text(t) for t in islice(reader.expand_prefix(fieldname, start), MAX_WORDS))
     found = [(reader.doc_frequency(fieldname, t), t) for t in terms]
     kept = sorted(t for n, t in nlargest(MAX_TERMS, found) if n)
-    return query.Or([query.Term(fieldname, t) for t in kept]) if kept else query.NullQuery
+    if not kept:
+        # A term no document holds, as an unknown word is: NOT zzzq* still excludes nothing,
+        # where Whoosh's empty query would have made the whole query match nothing.
+        return query.Term(fieldname, start)
+    return query.Or([query.Term(fieldname, t) for t in kept])
 
 
 def _text(term: bytes | str) -> str:

@@ -120,6 +120,8 @@ def test_a_prefix_finds_the_words_that_begin_with_it(client, index):
     assert found(client, "negotiat* -geneva") == {"Negotiated", "Negotiator"}
     assert found(client, "title:neg*") == {"Negotiated", "Negotiations", "Negotiator", "Neglect"}
     assert found(client, "zzzq*") == set()
+    everything = {"Negotiated", "Negotiations", "Negotiator", "Neglect"}
+    assert found(client, "NOT zzzq*") == found(client, "NOT zzzqword") == everything
     hits = api(client, q="negotiat*")["results"]
     marked = {
         m.lower() for r in hits for h in r["highlights"] for m in re.findall("<mark>(.*?)<", h)

@@ -274,10 +274,14 @@ class BayanWhooshSearchBackend(WhooshSearchBackend):
         # One parser for the query and the narrowing filters; user input is rewritten by
         # search.query, whose only wildcard is a prefix (negotiat*), read as the words that
         # begin with it in the index being searched (search.prefixes).
-        self.parser = PrefixParser(
-            self.content_field_name, self.schema, lambda: self._current_searcher().reader()
-        )
+        self.parser = PrefixParser(self.content_field_name, self.schema, self._searched_reader)
         self.setup_complete = True
+
+    def _searched_reader(self):
+        # The reader of the searcher a search of this thread already holds: asking
+        # _current_searcher() again could open a newer one and close that one under it.
+        searcher = self._searcher if self._searcher is not None else self._current_searcher()
+        return searcher.reader()
 
     def _open_or_create(self):
         # Haystack creates the index whenever opening it fails, and Whoosh's create_index

@@ -1,10 +1,14 @@
-"""Merging two records of one entity: an admin's decision, never an automatic one."""
+"""Merging two records of one entity: an admin's decision, never an automatic one; and the
+merged record's old addresses, which lead to the one it became."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve, reverse
 
-from archive.models import Communique, Organization, Person, Place
+from archive import stats
+from archive.models import Communique, FormerAddress, Organization, Person, Place
 from search import queue
 
 
@@ -29,10 +33,70 @@ def merge(duplicate, *, into):
                 communique.places.remove(duplicate)
                 communique.places.add(into)
         duplicate.aliases.update(**{_alias_fk(duplicate): into})
+        # Its address, and those of records merged into it before, now lead to `into`.
+        model = duplicate._meta.label_lower
+        FormerAddress.objects.filter(model=model, entity_id=duplicate.pk).update(entity_id=into.pk)
+        FormerAddress.objects.update_or_create(
+            model=model, slug=duplicate.slug, defaults={"entity_id": into.pk}
+        )
         duplicate.delete()
         for pk in touched:
             queue.enqueue(pk)
     return into
+
+
+class MovedEntityMiddleware:
+    """A 404 at a merged entity's old address becomes a 301 to where it now is: its page,
+    feeds, CSV files and API answer alike (only 404s pay for the lookup)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 404:
+            moved = moved_address(request)
+            if moved is not None:
+                return HttpResponsePermanentRedirect(moved)
+        return response
+
+
+def moved_address(request: HttpRequest) -> str | None:
+    """Where this address of a merged entity now is: the same page, feed or answer of the
+    entity it was merged into, with the same query; None for any other address."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    slug = match.kwargs.get("slug")
+    kind = "organizations" if match.url_name == "feed-issuer" else match.kwargs.get("kind")
+    if not slug or kind not in stats.KINDS:
+        return None
+    model = stats.KINDS[kind].model
+    current = current_slugs({(model, slug)}).get((model, slug))
+    if current is None:
+        return None
+    url = reverse(match.view_name, kwargs={**match.kwargs, "slug": current})
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
+
+
+def current_slugs(wanted: set[tuple[type, str]]) -> dict[tuple[type, str], str]:
+    """(model, former slug) -> the slug of the record it now is, for those of `wanted` that
+    are former addresses: one query, none when nothing is wanted."""
+    if not wanted:
+        return {}
+    models = {model._meta.label_lower: model for model, _ in wanted}
+    former = FormerAddress.objects.filter(slug__in={slug for _, slug in wanted})
+    out = {}
+    for address in former.filter(model__in=models):
+        model = models[address.model]
+        if (model, address.slug) not in wanted:
+            continue
+        entity = model.objects.filter(pk=address.entity_id).only("slug").first()
+        if entity is not None:
+            out[model, address.slug] = entity.slug
+    return out
 
 
 def _alias_fk(entity) -> str:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "config.middleware.IndexHealthMiddleware",  # admins see why the index lags
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.SearchUnavailableMiddleware",  # index errors: 503, not 500
+    "archive.entities.MovedEntityMiddleware",  # a merged entity's old addresses: 301
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -16,7 +16,9 @@ from django.apps import apps
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from archive.entities import current_slugs
 from archive.models.communique import listed
+from archive.stats import KINDS
 
 Keys = Callable[[object], list[str]]
 Labels = Callable[[Iterable[str]], dict[str, str]]
@@ -29,6 +31,7 @@ class Facet:
     keys: Keys  # communiqué -> the keys it is filed under
     labels: Labels  # keys -> display labels (a key without a label is shown as itself)
     newest_first: bool = False  # list values by key, descending (years), not by count
+    kind: str = ""  # archive.stats.KINDS: whose slugs the keys are, for merged entities
 
 
 def _slugs(values: Iterable) -> list[str]:
@@ -98,22 +101,47 @@ def _language(c) -> list[str]:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("issuer", _("Issuer"), _issuer, _entity_labels("Organization")),
+    Facet("issuer", _("Issuer"), _issuer, _entity_labels("Organization"), kind="organizations"),
     Facet("year", _("Year"), _year, _same, newest_first=True),
-    Facet("participant", _("Participant"), _participants, _entity_labels("Person")),
+    Facet("participant", _("Participant"), _participants, _entity_labels("Person"), kind="people"),
     Facet(
         "organization",
         _("Participants' organization"),
         _organizations,
         _entity_labels("Organization"),
+        kind="organizations",
     ),
-    Facet("place", _("Place"), _places, _entity_labels("Place")),
-    Facet("addressee", _("Addressed to"), _addressees, _entity_labels("Organization")),
+    Facet("place", _("Place"), _places, _entity_labels("Place"), kind="places"),
+    Facet(
+        "addressee",
+        _("Addressed to"),
+        _addressees,
+        _entity_labels("Organization"),
+        kind="organizations",
+    ),
     Facet("resolution", _("Resolution"), _resolutions, _resolution_labels),
     Facet("language", _("Language"), _language, _language_labels),
 )
 
 FACETS_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
+
+
+def current_keys(filters: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The filters with a merged entity's former slug replaced by the slug of the entity it
+    became (archive.entities.merge), so that a saved or cited search keeps finding it."""
+    model = _ENTITY_MODELS
+    wanted = {(model[name], key) for name, keys in filters.items() if name in model for key in keys}
+    moved = current_slugs(wanted)
+    if not moved:
+        return filters
+    return {
+        name: tuple(dict.fromkeys(moved.get((model.get(name), key), key) for key in keys))
+        for name, keys in filters.items()
+    }
+
+
+# facet name -> the model of the entities whose slugs are its keys
+_ENTITY_MODELS = {facet.name: KINDS[facet.kind].model for facet in FACETS if facet.kind}
 
 
 # -- Labels, remembered while the index is unchanged ------------------------------------------

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from search.facets import FACETS
+from search.facets import FACETS, current_keys
 from search.params import MAX_PAGE, SORTS, Period, SearchParams, parse_period
 from search.query import ParsedQuery, QueryError, parse
 
@@ -111,7 +111,7 @@ class SearchForm(forms.Form):
         data = self.cleaned_data
         return SearchParams(
             query=data["q"],
-            filters={f.name: data[f.name] for f in FACETS if data.get(f.name)},
+            filters=current_keys({f.name: data[f.name] for f in FACETS if data.get(f.name)}),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=data.get("sort") or "",

@@ -8,6 +8,7 @@ from archive.models.communique import (
     Tombstone,
 )
 from archive.models.entities import (
+    FormerAddress,
     Organization,
     OrganizationAlias,
     Person,
@@ -24,6 +25,7 @@ __all__ = [
     "Communique",
     "Demand",
     "DemandRepeat",
+    "FormerAddress",
     "ImportBatch",
     "ImportItem",
     "Organization",

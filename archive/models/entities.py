@@ -33,7 +33,9 @@ def alias_key(name: str) -> str:
 def unique_slug(model: type[models.Model], name: str, max_length: int = 80) -> str:
     base = slugify(name, allow_unicode=True)[:max_length].strip("-") or "entity"
     slug, n = base, 2
-    while model._default_manager.filter(slug=slug).exists():
+    # Nor a merged record's former slug, whose addresses lead to the record it became.
+    former = FormerAddress.objects.filter(model=model._meta.label_lower)
+    while model._default_manager.filter(slug=slug).exists() or former.filter(slug=slug).exists():
         slug = f"{base[: max_length - 6]}-{n}"
         n += 1
     return slug
@@ -191,3 +193,21 @@ class Resolution(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("archive:resolution", args=[self.slug])
+
+
+class FormerAddress(models.Model):
+    """The slug of an entity merged into another (archive.entities.merge): the pages, feeds
+    and API answers at its old addresses lead to the entity it became, as links to it, cited
+    or bookmarked, must keep working."""
+
+    model = models.CharField(max_length=40)  # the entity's model, as "archive.person"
+    slug = models.CharField(max_length=90)
+    entity_id = models.PositiveBigIntegerField()  # of that model
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "slug"], name="unique_former_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.slug}"

@@ -214,3 +214,24 @@ def test_labels_are_read_once_while_the_index_is_unchanged(
     with django_assert_max_num_queries(0):
         assert api(client, q="Idlib") == first
     assert second["facets"]["place"]
+
+
+def test_a_merged_records_key_still_filters_after_the_merge(client, index):
+    # A search saved or cited with the merged record's key finds what the survivor names.
+    from archive.entities import merge
+
+    survivor = OrganizationFactory(name="Syrian Opposition Coalition")
+    duplicate = OrganizationFactory(name="S.O.C.")
+    communique("By the survivor", ["ceasefire"], issuer=survivor)
+    communique("By the duplicate", ["ceasefire"], issuer=duplicate)
+    communique("To the duplicate", ["ceasefire"], demands=[("Stop.", [duplicate])])
+    index()
+    old_key = duplicate.slug
+    merge(duplicate, into=survivor)
+    index()
+    answer = api(client, issuer=old_key, q="ceasefire")
+    assert set(titles(answer)) == {"By the survivor", "By the duplicate"}
+    assert facet(answer, "issuer")[survivor.slug] == 2
+    assert answer["filters"]["issuer"] == [survivor.slug]  # the key as it now is
+    assert set(titles(api(client, addressee=old_key))) == {"To the duplicate"}
+    assert set(titles(api(client, addressee=[old_key, survivor.slug]))) == {"To the duplicate"}

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from archive.entities import current_slugs
 from archive.models import Communique, Demand, DemandRepeat, Organization
 from archive.research import charts
 
@@ -60,18 +61,29 @@ class SlugListFilter(django_filters.Filter):
     field_class = SlugListField
 
 
+def _current(slugs) -> list[str]:
+    """Organizations' slugs, a merged record's standing for the one it became: a saved or
+    cited view of the tracker keeps its meaning after an editor's merge."""
+    moved = current_slugs({(Organization, slug) for slug in slugs})
+    return [moved.get((Organization, slug), slug) for slug in slugs]
+
+
 def _with_addressee(queryset, name, slugs):
     if not slugs:
         return queryset
-    ids = Addressees.objects.filter(organization__slug__in=slugs).values("demand_id")
+    ids = Addressees.objects.filter(organization__slug__in=_current(slugs)).values("demand_id")
     return queryset.filter(pk__in=ids)
+
+
+def _by_issuer(queryset, name, slug):
+    return queryset.filter(communique__issuer__slug=_current([slug])[0]) if slug else queryset
 
 
 def _with_other_addressee(queryset, name, slugs):
     """Demands with at least one addressee outside `slugs` (the chart's "other" bars)."""
     if not slugs:
         return queryset
-    ids = Addressees.objects.exclude(organization__slug__in=slugs).values("demand_id")
+    ids = Addressees.objects.exclude(organization__slug__in=_current(slugs)).values("demand_id")
     return queryset.filter(pk__in=ids)
 
 
@@ -85,7 +97,7 @@ class DemandFilter(django_filters.FilterSet):
     # The labels name the filters in the page's messages about them (what could not be read).
     addressee = SlugListFilter(method=_with_addressee, label=_("Addressed to"))
     other_than = SlugListFilter(method=_with_other_addressee, label=_("Addressed to others than"))
-    issuer = django_filters.CharFilter(field_name="communique__issuer__slug", label=_("Issuer"))
+    issuer = django_filters.CharFilter(method=_by_issuer, label=_("Issuer"))
     date_from = django_filters.DateFilter(
         field_name="communique__date", lookup_expr="gte", label=_("From")
     )

@@ -359,3 +359,20 @@ def test_a_repeat_marked_or_re_pointed_shows_on_the_kept_tracker(indexed, client
     link.earlier = indexed.draft.demands.get()
     link.save()
     assert repeats_shown() == []
+
+
+def test_a_merged_organizations_slug_still_filters_the_tracker(archive, client):
+    from archive.entities import merge
+    from archive.models import Organization
+
+    survivor = Organization.objects.get(slug="syrian-negotiations-commission")
+    duplicate = Organization.objects.create(name="SNC (Negotiations Commission)")
+    old = duplicate.slug
+    by = add_demand(CommuniqueFactory(title="By it", issuer=duplicate), "Meet.", ["UN"])
+    to = add_demand(CommuniqueFactory(title="To it"), "Stop.", [])
+    to.addressees.set([duplicate])
+    merge(duplicate, into=survivor)
+    for key, made in (("issuer", by), ("addressee", to)):
+        now = client.get(f"/demands.json?{key}={survivor.slug}").json()["results"]
+        then = client.get(f"/demands.json?{key}={old}").json()["results"]
+        assert then == now and made.text in {d["text"] for d in then}

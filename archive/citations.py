@@ -115,13 +115,19 @@ def _end(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-_BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+# One pass over the text: escaping the braces after writing \textbackslash{} escaped its own
+# braces too ("\textbackslash\{\}", a backslash and two braces in the printed title).
+_BIBTEX_ESCAPES = {
+    **{char: "\\" + char for char in "&%$#_{}"},
+    "\\": r"\textbackslash{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_SPECIAL = re.compile("|".join(re.escape(char) for char in _BIBTEX_ESCAPES))
 
 
 def _bib(text: str) -> str:
-    text = text.replace("\\", r"\textbackslash{}")
-    text = _BIBTEX_SPECIAL.sub(r"\\\1", text)
-    return text.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+    return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], text)
 
 
 def bibtex(rec: CitationRecord) -> str:

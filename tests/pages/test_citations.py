@@ -42,6 +42,12 @@ def test_bibtex_escapes_special_characters():
     assert r"title = {{Aid \& 100\% of \{it\}}}" in bibtex(record)
 
 
+def test_bibtex_writes_a_backslash_as_one_command_whose_braces_stay_braces():
+    record = CitationRecord("a", "Either\\or ~ $x_1$ #2", "https://x.example/", dt.date(2024, 1, 1))
+    expected = r"title = {{Either\textbackslash{}or \textasciitilde{} \$x\_1\$ \#2}}"
+    assert expected in bibtex(record)
+
+
 def test_bibtex_carries_url_date_and_access_date():
     entry = bibtex(RECORD)
     assert "  url = {https://bayan.example/c/7ghvyw2/}" in entry

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from archive import pagecache
+from archive.spreadsheets import safe_cell
 from search.facets import FACETS
 from search.forms import SearchForm
 from search.grouping import group_versions
@@ -144,11 +145,6 @@ class _Line:
         return value
 
 
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: make it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @require_safe
 def export_csv(request: HttpRequest):
     params, error = _checked(request)
@@ -160,7 +156,7 @@ def export_csv(request: HttpRequest):
         writer = csv.writer(_Line())
         yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # the BOM tells Excel it is UTF-8
         for hit in iter_hits(params):
-            yield writer.writerow([_safe_cell(v) for v in _row(hit, absolute).values()])
+            yield writer.writerow([safe_cell(v) for v in _row(hit, absolute).values()])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="bayan-search.csv"'

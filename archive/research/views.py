@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from archive import pagecache, stats
 from archive.models import Communique, Resolution
 from archive.research import charts, citations_timeline, compare, cooccurrence, demands
+from archive.spreadsheets import safe_cell
 from archive.views.meta import share_meta
 
 PAGE_SIZE = 50
@@ -31,7 +32,8 @@ class _Echo:
 def _csv(rows, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (writer.writerow([safe_cell(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

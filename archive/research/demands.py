@@ -44,8 +44,16 @@ def published_demands() -> QuerySet[Demand]:
 # ---- Filters ----
 
 
-class SlugListField(forms.Field):
-    """Any number of slugs from repeated parameters (?addressee=a&addressee=b)."""
+def _current(slugs: list[str]) -> list[str]:
+    """Organizations' slugs, a merged record's standing for the one it became (archive.entities):
+    a saved or cited view of the tracker keeps its meaning after an editor's merge."""
+    moved = current_slugs({(Organization, slug) for slug in slugs})
+    return [moved.get((Organization, slug), slug) for slug in slugs]
+
+
+class OrganizationSlugsField(forms.Field):
+    """Organizations' slugs from repeated parameters (?addressee=a&addressee=b), as they now
+    are: the filters and the chart read them from the cleaned data alike."""
 
     widget = forms.SelectMultiple
 
@@ -54,36 +62,37 @@ class SlugListField(forms.Field):
             return []
         if isinstance(value, str):
             value = [value]
-        return [v.strip() for v in value if v and v.strip()]
+        return _current([v.strip() for v in value if v and v.strip()])
 
 
-class SlugListFilter(django_filters.Filter):
-    field_class = SlugListField
+class OrganizationSlugField(forms.CharField):
+    """One organization's slug, as it now is."""
+
+    def to_python(self, value):
+        slug = super().to_python(value)
+        return _current([slug])[0] if slug else slug
 
 
-def _current(slugs) -> list[str]:
-    """Organizations' slugs, a merged record's standing for the one it became: a saved or
-    cited view of the tracker keeps its meaning after an editor's merge."""
-    moved = current_slugs({(Organization, slug) for slug in slugs})
-    return [moved.get((Organization, slug), slug) for slug in slugs]
+class OrganizationsFilter(django_filters.Filter):
+    field_class = OrganizationSlugsField
+
+
+class OrganizationFilter(django_filters.CharFilter):
+    field_class = OrganizationSlugField
 
 
 def _with_addressee(queryset, name, slugs):
     if not slugs:
         return queryset
-    ids = Addressees.objects.filter(organization__slug__in=_current(slugs)).values("demand_id")
+    ids = Addressees.objects.filter(organization__slug__in=slugs).values("demand_id")
     return queryset.filter(pk__in=ids)
-
-
-def _by_issuer(queryset, name, slug):
-    return queryset.filter(communique__issuer__slug=_current([slug])[0]) if slug else queryset
 
 
 def _with_other_addressee(queryset, name, slugs):
     """Demands with at least one addressee outside `slugs` (the chart's "other" bars)."""
     if not slugs:
         return queryset
-    ids = Addressees.objects.exclude(organization__slug__in=_current(slugs)).values("demand_id")
+    ids = Addressees.objects.exclude(organization__slug__in=slugs).values("demand_id")
     return queryset.filter(pk__in=ids)
 
 
@@ -95,9 +104,11 @@ def _text(queryset, name, value):
 
 class DemandFilter(django_filters.FilterSet):
     # The labels name the filters in the page's messages about them (what could not be read).
-    addressee = SlugListFilter(method=_with_addressee, label=_("Addressed to"))
-    other_than = SlugListFilter(method=_with_other_addressee, label=_("Addressed to others than"))
-    issuer = django_filters.CharFilter(method=_by_issuer, label=_("Issuer"))
+    addressee = OrganizationsFilter(method=_with_addressee, label=_("Addressed to"))
+    other_than = OrganizationsFilter(
+        method=_with_other_addressee, label=_("Addressed to others than")
+    )
+    issuer = OrganizationFilter(field_name="communique__issuer__slug", label=_("Issuer"))
     date_from = django_filters.DateFilter(
         field_name="communique__date", lookup_expr="gte", label=_("From")
     )

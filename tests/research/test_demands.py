@@ -391,3 +391,6 @@ def test_a_merged_organizations_slug_still_filters_the_tracker(archive, client):
         now = client.get(f"/demands.json?{key}={survivor.slug}").json()["results"]
         then = client.get(f"/demands.json?{key}={old}").json()["results"]
         assert then == now and made.text in {d["text"] for d in then}
+    # The chart reads the chosen addressees too: the survivor's series, not an empty one.
+    then, now = chart_for(f"addressee={old}"), chart_for(f"addressee={survivor.slug}")
+    assert then == now and [s.label for s in then.series] == [survivor.label]

@@ -3,6 +3,8 @@ merged record's old addresses, which lead to the one it became."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
@@ -83,19 +85,20 @@ def moved_address(request: HttpRequest) -> str | None:
 
 def current_slugs(wanted: set[tuple[type, str]]) -> dict[tuple[type, str], str]:
     """(model, former slug) -> the slug of the record it now is, for those of `wanted` that
-    are former addresses: one query, none when nothing is wanted."""
+    are former addresses: one query, and one per model found; none when nothing is wanted."""
     if not wanted:
         return {}
     models = {model._meta.label_lower: model for model, _ in wanted}
     former = FormerAddress.objects.filter(slug__in={slug for _, slug in wanted})
-    out = {}
+    found: dict[type, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     for address in former.filter(model__in=models):
         model = models[address.model]
-        if (model, address.slug) not in wanted:
-            continue
-        entity = model.objects.filter(pk=address.entity_id).only("slug").first()
-        if entity is not None:
-            out[model, address.slug] = entity.slug
+        if (model, address.slug) in wanted:
+            found[model][address.entity_id].append(address.slug)
+    out = {}
+    for model, slugs_of in found.items():  # the records they became, a query per model
+        for pk, slug in model.objects.filter(pk__in=slugs_of).values_list("pk", "slug"):
+            out.update({(model, old): slug for old in slugs_of[pk]})
     return out
 
 

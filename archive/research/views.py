@@ -18,6 +18,7 @@ from archive import pagecache, stats
 from archive.models import Communique, Resolution
 from archive.research import charts, citations_timeline, compare, cooccurrence, demands
 from archive.spreadsheets import safe_cell
+from archive.views.entities import public_entity
 from archive.views.meta import share_meta
 
 PAGE_SIZE = 50
@@ -134,17 +135,9 @@ def demands_chart_csv(request):
 # ---- Entities ----
 
 
-def _public_entity(kind: str, slug: str):
-    spec = stats.KINDS[kind]
-    entity = get_object_or_404(spec.model, slug=slug)
-    if not stats.is_named(spec, entity):  # named in drafts only: not public
-        raise Http404("Nothing published mentions this.")
-    return entity
-
-
 @require_safe
 def entity_timeline_csv(request, kind: str, slug: str):
-    entity = _public_entity(kind, slug)
+    entity = public_entity(stats.KINDS[kind], slug)
     return _chart_csv(
         lambda: citations_timeline.entity_timeline(kind, entity),
         f"bayan-{kind}-{entity.slug}-timeline.csv",
@@ -153,7 +146,7 @@ def entity_timeline_csv(request, kind: str, slug: str):
 
 @require_safe
 def entity_cooccurrence_csv(request, kind: str, slug: str):
-    entity = _public_entity(kind, slug)
+    entity = public_entity(stats.KINDS[kind], slug)
     items = cooccurrence.cooccurring(kind, entity)
     return _csv(
         cooccurrence.csv_rows(items, request.build_absolute_uri),
@@ -163,7 +156,7 @@ def entity_cooccurrence_csv(request, kind: str, slug: str):
 
 @require_safe
 def resolution_citations_csv(request, slug: str):
-    resolution: Resolution = _public_entity("resolutions", slug)
+    resolution: Resolution = public_entity(stats.KINDS["resolutions"], slug)
     return _chart_csv(
         lambda: citations_timeline.citations_chart(resolution),
         f"bayan-{resolution.slug}-citations.csv",

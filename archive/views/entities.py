@@ -57,11 +57,17 @@ def _row(spec: stats.EntityKind, slug: str) -> tuple | None:
     return spec.model.objects.filter(slug=slug).values_list().first()
 
 
-def _draw_entity(request, spec: stats.EntityKind, slug: str):
-    obj = get_object_or_404(spec.model, slug=slug)
-    # An entity named only in drafts is not public yet: its very name could leak them.
-    if not stats.is_named(spec, obj):
+def public_entity(spec: stats.EntityKind, slug: str):
+    """The entity with this slug, or Http404: also when only drafts name it, since its very
+    name could leak them (its page, its CSV files)."""
+    entity = get_object_or_404(spec.model, slug=slug)
+    if not stats.is_named(spec, entity):
         raise Http404("Nothing published mentions this.")
+    return entity
+
+
+def _draw_entity(request, spec: stats.EntityKind, slug: str):
+    obj = public_entity(spec, slug)
     communiques = spec.communiques(obj).order_by("-date", "-pk")
     description = f"Communiqués naming {obj} ({spec.label.lower()}), over time."
     context = {

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path, register_converter
 
 from archive import feeds, stats
 from archive.sitemaps import SITEMAPS
-from archive.views import api, browse, cite, communique, entities, home
+from archive.views import api, browse, cite, communique, entities, home, meta
 
 app_name = "archive"
 
@@ -79,6 +79,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("robots.txt", meta.robots_txt, name="robots"),
     # JSON API
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/communiques/", api.communiques, name="api-communiques"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.views.decorators.http import require_safe
 
 from archive import citations
 from archive.citations import CitationRecord
@@ -32,3 +34,12 @@ def cite_panel(citation: CitationRecord) -> dict:
             for key, label, render in formats
         ],
     }
+
+
+@require_safe
+def robots_txt(request):
+    """/robots.txt: crawlers are pointed at the sitemap, which lists every page worth
+    indexing, and kept out of the addresses that answer any query (results, exports, the
+    API, the demand tracker's filters): an endless space, each address drawn for its crawler."""
+    sitemap = request.build_absolute_uri(reverse("archive:sitemap"))
+    return render(request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain")

@@ -4,6 +4,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+from protego import Protego
 
 from archive.sitemaps import CommuniqueSitemap
 from tests.pages.factories import CommuniqueFactory, OrganizationFactory
@@ -111,3 +112,21 @@ def test_a_search_feed_whose_query_holds_control_characters_is_still_a_feed(clie
     response = client.get("/feeds/search.atom", {"q": "phosphorus\x0b\x01"})
     feed = ET.fromstring(response.content)
     assert feed.find(f"{ATOM}title").text == "Bayan: search “phosphorus”"
+
+
+def test_robots_txt_points_crawlers_at_the_sitemap_and_away_from_endless_queries(client, seed):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    # Protego reads robots.txt as RFC 9309 does (a rule matches the path and its query);
+    # Python's urllib.robotparser drops the "?" of "/demands/?".
+    robots = Protego.parse(response.content.decode())
+    assert list(robots.sitemaps) == ["http://testserver/sitemap.xml"]
+    assert client.get(next(iter(robots.sitemaps))).status_code == 200
+    allowed = lambda path: robots.can_fetch(f"http://testserver{path}", "AnyBot")  # noqa: E731
+    assert allowed(f"/c/{seed.public_id}/")
+    assert allowed("/people/badr-jamous/")
+    assert allowed("/demands/")
+    endless = ("/search/?q=idlib", "/api/search/?q=x", "/demands/?issuer=x", "/demands.csv")
+    for path in (*endless, "/feeds/search.atom?q=x", "/admin/"):
+        assert not allowed(path), path

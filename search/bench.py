@@ -447,9 +447,12 @@ def _worker_hwm_kb(pid: int) -> list[int]:
     return out
 
 
-def _hammer(port: int, paths: list[str], seconds: float | None, clients: int) -> dict:
+def _hammer(
+    port: int, paths: list[str], seconds: float | None, clients: int, expect: int = 200
+) -> dict:
     """`clients` threads asking for `paths` in turn, without pausing, for `seconds`; with
-    `seconds` None, until each path was asked for once."""
+    `seconds` None, until each path was asked for once. An answer other than `expect` is an
+    error."""
     import http.client
 
     latencies: list[float] = []
@@ -479,7 +482,7 @@ def _hammer(port: int, paths: list[str], seconds: float | None, clients: int) ->
             elapsed = (time.perf_counter() - t) * 1000
             with lock:
                 latencies.append(elapsed)
-                if status != 200:
+                if status != expect:
                     errors.append(f"{path}: {status}")
         conn.close()
 
@@ -513,7 +516,7 @@ def load_tool() -> str:
     return "wrk" if shutil.which("wrk") else "python"
 
 
-def _wrk(port: int, paths: list[str], seconds: float, clients: int) -> dict:
+def _wrk(port: int, paths: list[str], seconds: float, clients: int, expect: int = 200) -> dict:
     """What _hammer measures, by wrk: `clients` connections asking for `paths` in turn."""
     threads = min(2, clients)
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as listing:
@@ -531,6 +534,7 @@ def _wrk(port: int, paths: list[str], seconds: float, clients: int) -> dict:
                 "--",
                 listing.name,
                 str(threads),
+                str(expect),
             ],
             capture_output=True,
             text=True,
@@ -640,6 +644,16 @@ def load_test(mix, seconds: float, clients: int, log) -> dict:
 
         cold_then_warm("communique", "/c/<id>/", unread, pages)
         cold_then_warm("search", "/search/", unasked, searches)
+        # The floor under the cold pages: the cheapest page in the site's layout, the 404 of
+        # a permalink no record has (three lookups, the layout and its search box), under
+        # the same clients. A page drawn for its reader costs at least that.
+        log(f"load: the floor, /c/<unknown>/ (404), {clients} clients, {seconds:.0f} s")
+        unknown = [f"/c/unknown{n}/" for n in range(COLD_PAGES)]
+        out["floor"] = {
+            **measure(port, unknown, seconds, clients, expect=404),
+            "pages": len(unknown),
+        }
+        log(f"  {out['floor']}")
         out["peak_rss_mb"] = round(peak["rss"] / 1024, 1)
         out["peak_pss_mb"] = round(peak["pss"] / 1024, 1)
         out["peak_anon_mb"] = round(peak["anon"] / 1024, 1)
@@ -1177,6 +1191,8 @@ def render_run(r: dict, name: str) -> list[str]:
                 "`/search/`, the mix asked before (warm)" if searches_kept else "`/search/`",
             ),
             ("search_cold", "`/search/`, the mix as new addresses (cold)"),
+            # Since session 24.
+            ("floor", "the floor: `/c/<unknown>/`, a 404 in the site's layout (errors: not 404)"),
         ):
             x = load.get(key)
             if x is None:

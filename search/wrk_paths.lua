@@ -1,7 +1,8 @@
 -- wrk script for the bench's load test (search/bench.py, _wrk): the connections ask for the
 -- paths listed one per line in the file args[1], in turn (thread k of args[2] takes paths
 -- k, k + args[2], ...: each path once before any twice), and the run ends with one line of
--- JSON: latency percentiles in ms, requests, seconds, and the answers that were not 200.
+-- JSON: latency percentiles in ms, requests, seconds, and the answers that were not the
+-- status expected, args[3] (200 unless given).
 
 local threads = {}
 
@@ -16,6 +17,7 @@ function init(args)
     if line ~= "" then paths[#paths + 1] = line end
   end
   step = tonumber(args[2])
+  expected = tonumber(args[3]) or 200
   i = id
   bad = 0
   sample = ""
@@ -28,7 +30,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 then
+  if status ~= expected then
     bad = bad + 1
     if bad <= 5 then sample = sample .. " " .. status end
   end

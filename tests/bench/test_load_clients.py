@@ -74,3 +74,15 @@ def test_wrk_takes_each_path_once_before_any_twice(server):
     assert result["requests"] < len(paths)
     assert max(asked.values()) == 1
     assert result["errors"] == 0
+
+
+@pytest.mark.parametrize("client", ["wrk", "python"])
+def test_a_load_client_told_to_expect_a_404_counts_the_other_answers(server, client):
+    # The load test's floor asks for pages that do not exist: their 404 is the answer wanted.
+    port, asked = server
+    measure = _wrk_or_skip() if client == "wrk" else bench._hammer
+    result = measure(port, ["/missing/", "/c/1/"], 1, 4, expect=404)
+    assert asked["/missing/"] > 0 and asked["/c/1/"] > 0
+    assert asked["/c/1/"] - 4 <= result["errors"] <= asked["/c/1/"]
+    assert any("200" in error for error in result["error_sample"])
+    assert not any("404" in error for error in result["error_sample"])

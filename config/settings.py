@@ -228,10 +228,13 @@ BAYAN_TRUSTED_PROXIES = env_int("BAYAN_TRUSTED_PROXIES", 0, minimum=0)
 BAYAN_LOGIN_MAX_FAILURES = env_int("BAYAN_LOGIN_MAX_FAILURES", 5, minimum=1)
 BAYAN_LOGIN_LOCKOUT_MINUTES = env_int("BAYAN_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The handler's level too: Django's own loggers set theirs (django.request: a warning
+    # for every 404), and what they log reaches this handler past the root's level.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

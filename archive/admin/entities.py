@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
@@ -20,15 +21,22 @@ from archive.models import (
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(queryset=None, label="Merge into")
-
-    def __init__(self, *args, queryset, **kwargs):
+    def __init__(self, *args, queryset, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = queryset
+        # The target is looked up as the admin's search finds it (name or alias), not picked
+        # from a select of every record: an archive's thousands of people made that page
+        # megabytes. Django's autocomplete asks through a foreign key to the model; the
+        # aliases' is the one each mergeable kind has.
+        pointer = queryset.model._meta.get_field("aliases").field
+        self.fields["target"] = forms.ModelChoiceField(
+            queryset, label="Merge into", widget=AutocompleteSelect(pointer, admin_site)
+        )
 
 
 class EntityAdmin(admin.ModelAdmin):
     search_fields = ["name", "aliases__name"]
+    # By name: the list, and the merge form's suggestions, which Django pages unordered else.
+    ordering = ["name"]
     readonly_fields = ["created_at"]
     actions = ["merge"]
     list_display = ["name", "mentions"]
@@ -43,7 +51,11 @@ class EntityAdmin(admin.ModelAdmin):
     @admin.action(description="Merge the selected records into another one")
     def merge(self, request, queryset):
         others = self.model.objects.exclude(pk__in=queryset.values("pk"))
-        form = MergeForm(request.POST if "apply" in request.POST else None, queryset=others)
+        form = MergeForm(
+            request.POST if "apply" in request.POST else None,
+            queryset=others,
+            admin_site=self.admin_site,
+        )
         if form.is_valid():
             target = form.cleaned_data["target"]
             for duplicate in queryset:
@@ -100,6 +112,7 @@ def _alias_saving(inline_cls):
 @admin.register(Organization)
 class OrganizationAdmin(EntityAdmin):
     list_display = ["name", "acronym", "kind", "mentions"]
+    search_fields = ["name", "acronym", "aliases__name"]
     list_filter = ["kind"]
     inlines = [OrganizationAliasInline]
     save_formset = _alias_saving(OrganizationAliasInline)

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from archive.models import Communique, ImportBatch
+from archive.models import Communique, ImportBatch, Organization
 from tests.browser.conftest import index_all, screenshot
 from tests.pages.factories import SEED_FILE
 
@@ -84,3 +84,27 @@ def test_many_files_go_one_by_one_into_one_batch_failures_included(
         ("seed.txt", "imported"),
     ]
     expect(page.locator("body")).to_contain_text("the file is empty; check that the upload worked")
+
+
+def test_an_editor_merges_a_duplicate_by_typing_the_target(page, transactional_db):
+    # The merge form looks the target up as the editor types (Django's autocomplete), not in
+    # a select of every record.
+    survivor = Organization.objects.create(name="Syrian Opposition Coalition", acronym="SOC")
+    duplicate = Organization.objects.create(name="Syrian Opposition Coalition, The (S.O.C.)")
+    for n in range(30):
+        Organization.objects.create(name=f"Committee number {n}")
+    log_in(page)
+
+    page.goto("/admin/archive/organization/?q=S.O.C.")
+    page.locator("input[name=_selected_action]").check()
+    page.locator("select[name=action]").select_option("merge")
+    page.get_by_role("button", name="Run").or_(page.locator("button[name=index]")).first.click()
+    expect(page.locator("body")).to_contain_text("will be merged into the one you choose")
+
+    page.locator(".select2-selection").click()
+    page.locator(".select2-search__field").fill("SOC")
+    page.locator(".select2-results__option", has_text="Syrian Opposition Coalition").first.click()
+    page.get_by_role("button", name="Merge").click()
+    expect(page.locator(".messagelist")).to_contain_text("Merged 1 record(s)")
+    assert not Organization.objects.filter(pk=duplicate.pk).exists()
+    assert survivor.aliases.filter(name=duplicate.name).exists()

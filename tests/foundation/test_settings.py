@@ -160,3 +160,27 @@ def test_pages_are_kept_in_production_and_drawn_each_time_in_development(tmp_pat
         tmp_path, DJANGO_DEBUG="1", BAYAN_PAGE_CACHE_PAGES="300", BAYAN_RESULTS_CACHE_PAGES="40"
     )
     assert chosen == [300, 40]
+
+
+def test_log_level_silences_djangos_own_warnings_too(tmp_path):
+    # A 404 is a warning of Django's request logger; LOG_LEVEL=ERROR is asked to drop it.
+    ask = (
+        "import logging; logging.getLogger('django.request').warning('Not Found: /c/x/'); "
+        "logging.getLogger('archive').error('an error')"
+    )
+
+    def logged(**env) -> str:
+        result = _django(
+            ["shell", "--no-imports", "-c", ask],
+            DJANGO_DEBUG="0",
+            DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-key-0123456789",
+            DATA_DIR=str(tmp_path),
+            **env,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    assert "Not Found: /c/x/" in logged()
+    quiet = logged(LOG_LEVEL="ERROR")
+    assert "Not Found" not in quiet
+    assert "an error" in quiet

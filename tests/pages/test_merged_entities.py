@@ -20,9 +20,13 @@ def merged(seed):
     return duplicate.slug, survivor
 
 
-def _merge_in_the_admin(client, duplicate_slug, survivor):
+def _log_in(client):
     admin = get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-phrase")
     client.force_login(admin)
+
+
+def _merge_in_the_admin(client, duplicate_slug, survivor):
+    _log_in(client)
     duplicate = Organization.objects.get(slug=duplicate_slug)
     response = client.post(
         "/admin/archive/organization/",
@@ -43,6 +47,44 @@ def test_a_merge_moves_every_reference_to_the_survivor(client, merged):
     assert not Organization.objects.filter(slug=duplicate_slug).exists()
     assert Communique.objects.get(title="Second statement").issuer == survivor
     assert survivor.aliases.filter(name="Syrian Opposition Coalition, The (S.O.C.)").exists()
+
+
+def test_the_merge_form_looks_the_target_up_instead_of_listing_every_record(client, merged):
+    duplicate_slug, survivor = merged
+    for n in range(40):
+        Organization.objects.create(name=f"Committee number {n}")
+    _log_in(client)
+    duplicate = Organization.objects.get(slug=duplicate_slug)
+    page = client.post(
+        "/admin/archive/organization/", {"action": "merge", "_selected_action": [duplicate.pk]}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Committee number 7" not in html
+    assert 'data-ajax--url="/admin/autocomplete/"' in html
+    assert "admin/js/autocomplete.js" in html
+    # What the widget asks as the editor types: the admin's search, by name or alias.
+    asked = {
+        "app_label": "archive",
+        "model_name": "organizationalias",
+        "field_name": "organization",
+    }
+    for term in ("Syrian Opp", "SOC"):
+        found = client.get("/admin/autocomplete/", {**asked, "term": term}).json()["results"]
+        assert str(survivor.pk) in [result["id"] for result in found], term
+    # A record chosen among the merged ones is refused, with the form again.
+    again = client.post(
+        "/admin/archive/organization/",
+        {
+            "action": "merge",
+            "_selected_action": [duplicate.pk],
+            "apply": "1",
+            "target": duplicate.pk,
+        },
+    )
+    assert again.status_code == 200
+    assert "Select a valid choice" in again.content.decode()
+    assert Organization.objects.filter(pk=duplicate.pk).exists()
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,9 @@ from archive.models import (
 class MergeForm(forms.Form):
     def __init__(self, *args, queryset, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        # The target is looked up as the admin's search finds it (name or alias), not picked
-        # from a select of every record: an archive's thousands of people made that page
-        # megabytes. Django's autocomplete asks through a foreign key to the model; the
+        # The target is looked up as the admin's search finds it (name, alias, acronym), not
+        # picked from a select of every record, which grew with the archive (5,000 people:
+        # a 260 KB page). Django's autocomplete asks through a foreign key to the model; the
         # aliases' is the one each mergeable kind has.
         pointer = queryset.model._meta.get_field("aliases").field
         self.fields["target"] = forms.ModelChoiceField(

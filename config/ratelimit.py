@@ -25,6 +25,8 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\w*\s*$")
@@ -106,29 +108,43 @@ def hit(bucket: str, ip: str, rate: Rate, now: float | None = None) -> int:
 
 
 def too_many(request: HttpRequest, rate: Rate, retry_after: int) -> HttpResponse:
-    message = (
-        f"Too many requests from your address: the limit is {rate.count} per "
-        f"{_period(rate.seconds)}. Please wait {retry_after} second"
-        f"{'s' if retry_after != 1 else ''} and try again."
-    )
-    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        response = JsonResponse({"detail": message, "retry_after": retry_after}, status=429)
-        response["Access-Control-Allow-Origin"] = "*"
-    else:
-        body = render_to_string(
-            "429.html", {"message": message, "retry_after": retry_after}, request=request
+    # Answered before LocaleMiddleware, so in the reader's language by the same rules.
+    with translation.override(translation.get_language_from_request(request)):
+        message = " ".join(
+            (
+                gettext("Too many requests from your address: the limit is %(count)d %(period)s.")
+                % {"count": rate.count, "period": _period(rate.seconds)},
+                ngettext(
+                    "Please wait %(n)d second and try again.",
+                    "Please wait %(n)d seconds and try again.",
+                    retry_after,
+                )
+                % {"n": retry_after},
+            )
         )
-        response = HttpResponse(body, status=429)
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            response = JsonResponse({"detail": message, "retry_after": retry_after}, status=429)
+            response["Access-Control-Allow-Origin"] = "*"
+        else:
+            body = render_to_string(
+                "429.html", {"message": message, "retry_after": retry_after}, request=request
+            )
+            response = HttpResponse(body, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
 
 def _period(seconds: int) -> str:
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+    """ "per minute", "per 2 hours": the window of a rate, in the active language."""
+    for size, one_or_many in (
+        (86400, lambda n: ngettext("per day", "per %(n)d days", n)),
+        (3600, lambda n: ngettext("per hour", "per %(n)d hours", n)),
+        (60, lambda n: ngettext("per minute", "per %(n)d minutes", n)),
+    ):
         if seconds % size == 0:
             n = seconds // size
-            return unit if n == 1 else f"{n} {unit}s"
-    return f"{seconds} seconds"
+            return one_or_many(n) % {"n": n}
+    return ngettext("per %(n)d second", "per %(n)d seconds", seconds) % {"n": seconds}
 
 
 class RateLimitMiddleware:

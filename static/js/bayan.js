@@ -10,6 +10,12 @@
 
   var toastTimer = null;
 
+  // The toast's data attributes hold its messages in the reader's language (base.html).
+  function say(key) {
+    var toast = document.querySelector("[data-toast]");
+    return (toast && toast.dataset[key]) || "";
+  }
+
   function announce(message) {
     var toast = document.querySelector("[data-toast]");
     if (!toast) return;
@@ -48,8 +54,8 @@
       var url = link.href;
       link.setAttribute("data-copied", url);
       copy(url).then(
-        function () { announce("Link copied: " + url); },
-        function () { window.location.hash = new URL(url).hash; announce("Copy the address from the address bar"); }
+        function () { announce(say("linkCopied") + " " + url); },
+        function () { window.location.hash = new URL(url).hash; announce(say("copyFromBar")); }
       );
       return;
     }
@@ -58,8 +64,8 @@
       var source = document.getElementById(button.getAttribute("data-copy-from"));
       if (!source) return;
       copy(source.textContent.trim()).then(
-        function () { announce("Copied"); },
-        function () { announce("Could not copy: select the text instead"); }
+        function () { announce(say("copied")); },
+        function () { announce(say("copyFailed")); }
       );
     }
   });

@@ -104,6 +104,21 @@ def test_the_citation_can_be_copied(page, archive):
     assert copied.startswith("Syrian Opposition Coalition. “Final communique.”")
 
 
+def test_a_french_reader_copies_a_paragraph_link_and_is_told_in_french(
+    browser, live_server, archive
+):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.goto(archive["seed"].get_absolute_url())
+    page.locator("#p7").hover()
+    page.get_by_role("link", name="Copier le lien vers le paragraphe 7").click()
+    url = f"{live_server.url}/c/{archive['seed'].public_id}/#p7"
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    assert page.locator("[data-toast]").text_content() == f"Lien copié : {url}"
+    context.close()
+
+
 def test_without_javascript_a_paragraph_link_leads_to_the_paragraph(browser, live_server, archive):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()

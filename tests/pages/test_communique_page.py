@@ -44,7 +44,9 @@ def test_language_is_named(page):
 
 def test_each_paragraph_has_its_number_and_anchor(page, seed):
     assertContains(page, '<div class="para" id="p3">', count=1)
-    assertContains(page, '<a class="para-num" href="#p3" aria-label="Paragraph 3">3</a>', html=True)
+    assertContains(
+        page, '<a class="para-num" href="#p3" lang="en" aria-label="Paragraph 3">3</a>', html=True
+    )
 
 
 def test_each_paragraph_has_a_copy_link_to_its_permalink(page, seed):

@@ -114,3 +114,15 @@ def test_too_many_requests_in_the_readers_language(client, settings):
     answer = client.get("/api/search/?q=truce", HTTP_ACCEPT_LANGUAGE="ar")
     assert answer.status_code == 429
     assert "الحد هو 1 في الدقيقة" in answer.json()["detail"]
+
+
+def test_excerpts_of_a_text_are_marked_with_its_language_in_any_interface(client, statement):
+    # A screen reader reads an English demand in English on an Arabic page (WCAG 3.1.2).
+    html = client.get(statement.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<a class="demand-text" href="#d1" lang="en" dir="auto">' in html
+
+
+def test_a_results_snippet_is_marked_with_its_texts_language(client, statement, index):
+    index()
+    html = client.get("/search/?q=phosphorus", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<p class="snippet" lang="en" dir="auto">' in html

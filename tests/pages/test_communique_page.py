@@ -69,7 +69,7 @@ def test_the_demands_sentence_is_highlighted_in_its_paragraph(page):
 
 
 def test_a_demand_links_to_its_sentence_and_addressees(page):
-    assertContains(page, '<a class="demand-text" href="#d4">', count=1)
+    assertContains(page, '<a class="demand-text" href="#d4" lang="en" dir="auto">', count=1)
     assertContains(
         page,
         '<span class="addressees">To: <a href="/organizations/arab-league/">Arab League (AL)</a>, '

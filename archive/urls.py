@@ -80,6 +80,7 @@ urlpatterns = [
     ),
     path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("robots.txt", meta.robots_txt, name="robots"),
+    path("opensearch.xml", meta.opensearch, name="opensearch"),
     # JSON API
     path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/communiques/", api.communiques, name="api-communiques"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from archive import citations
@@ -43,3 +45,20 @@ def robots_txt(request):
     API, the demand tracker's filters): an endless space, each address drawn for its crawler."""
     sitemap = request.build_absolute_uri(reverse("archive:sitemap"))
     return render(request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain")
+
+
+@require_safe
+def opensearch(request):
+    """/opensearch.xml: browsers offer Bayan as a search engine of their address bar, and
+    feed readers find the results of any search as Atom."""
+    context = {
+        "search": request.build_absolute_uri(reverse("search:search")),
+        "feed": request.build_absolute_uri(reverse("archive:feed-search")),
+        "icon": request.build_absolute_uri(static("favicon.svg")),
+        "home": request.build_absolute_uri("/"),
+        # Here, not in the template: makemessages reads no .xml file.
+        "description": gettext("Search the official communiqués archived in Bayan"),
+    }
+    return render(
+        request, "opensearch.xml", context, content_type="application/opensearchdescription+xml"
+    )

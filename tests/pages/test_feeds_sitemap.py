@@ -130,3 +130,29 @@ def test_robots_txt_points_crawlers_at_the_sitemap_and_away_from_endless_queries
     endless = ("/search/?q=idlib", "/api/search/?q=x", "/demands/?issuer=x", "/demands.csv")
     for path in (*endless, "/feeds/search.atom?q=x", "/admin/"):
         assert not allowed(path), path
+
+
+def test_opensearch_lets_a_browser_search_the_archive_from_its_address_bar(client, seed):
+    from search import queue
+
+    queue.drain()
+    page = client.get("/").content.decode()
+    assert 'rel="search" type="application/opensearchdescription+xml"' in page
+    response = client.get("/opensearch.xml")
+    assert response["Content-Type"].startswith("application/opensearchdescription+xml")
+    description = ET.fromstring(response.content)
+    spec = "{http://a9.com/-/spec/opensearch/1.1/}"
+    assert description.find(f"{spec}ShortName").text == "Bayan"
+    templates = {url.get("type"): url.get("template") for url in description.iter(f"{spec}Url")}
+    results = client.get(templates["text/html"].replace("{searchTerms}", "phosphorus"))
+    assert results.status_code == 200
+    assert f"/c/{seed.public_id}/" in results.content.decode()
+    feed = client.get(templates["application/atom+xml"].replace("{searchTerms}", "phosphorus"))
+    assert entry_links(feed) == [f"http://testserver/c/{seed.public_id}/"]
+
+
+def test_opensearch_describes_the_archive_in_the_readers_language(client, db):
+    response = client.get("/opensearch.xml", HTTP_ACCEPT_LANGUAGE="fr")
+    spec = "{http://a9.com/-/spec/opensearch/1.1/}"
+    description = ET.fromstring(response.content).find(f"{spec}Description").text
+    assert description == "Rechercher dans les communiqués officiels archivés par Bayan"

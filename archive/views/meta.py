@@ -44,7 +44,9 @@ def robots_txt(request):
     indexing, and kept out of the addresses that answer any query (results, exports, the
     API, the demand tracker's filters): an endless space, each address drawn for its crawler."""
     sitemap = request.build_absolute_uri(reverse("archive:sitemap"))
-    return render(request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain")
+    return render(
+        request, "robots.txt", {"sitemap": sitemap}, content_type="text/plain; charset=utf-8"
+    )
 
 
 @require_safe

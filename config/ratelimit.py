@@ -108,30 +108,34 @@ def hit(bucket: str, ip: str, rate: Rate, now: float | None = None) -> int:
 
 
 def too_many(request: HttpRequest, rate: Rate, retry_after: int) -> HttpResponse:
-    # Answered before LocaleMiddleware, so in the reader's language by the same rules.
-    with translation.override(translation.get_language_from_request(request)):
-        message = " ".join(
-            (
-                gettext("Too many requests from your address: the limit is %(count)d %(period)s.")
-                % {"count": rate.count, "period": _period(rate.seconds)},
-                ngettext(
-                    "Please wait %(n)d second and try again.",
-                    "Please wait %(n)d seconds and try again.",
-                    retry_after,
-                )
-                % {"n": retry_after},
-            )
-        )
-        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-            response = JsonResponse({"detail": message, "retry_after": retry_after}, status=429)
-            response["Access-Control-Allow-Origin"] = "*"
-        else:
-            body = render_to_string(
-                "429.html", {"message": message, "retry_after": retry_after}, request=request
-            )
-            response = HttpResponse(body, status=429)
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+        with translation.override("en"):  # the API's messages are English, as documented
+            detail = _message(rate, retry_after)
+        response = JsonResponse({"detail": detail, "retry_after": retry_after}, status=429)
+        response["Access-Control-Allow-Origin"] = "*"
+    else:
+        # Answered before LocaleMiddleware, so in the reader's language by the same rules.
+        with translation.override(translation.get_language_from_request(request)):
+            context = {"message": _message(rate, retry_after), "retry_after": retry_after}
+            body = render_to_string("429.html", context, request=request)
+        response = HttpResponse(body, status=429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def _message(rate: Rate, retry_after: int) -> str:
+    return " ".join(
+        (
+            gettext("Too many requests from your address: the limit is %(count)d %(period)s.")
+            % {"count": rate.count, "period": _period(rate.seconds)},
+            ngettext(
+                "Please wait %(n)d second and try again.",
+                "Please wait %(n)d seconds and try again.",
+                retry_after,
+            )
+            % {"n": retry_after},
+        )
+    )
 
 
 def _period(seconds: int) -> str:

@@ -25,18 +25,18 @@ def _log_in(client):
     client.force_login(admin)
 
 
+def _merge_action(client, duplicate, **form):
+    """The list's Merge action on one record: its form, or with `apply` and `target` the merge."""
+    return client.post(
+        "/admin/archive/organization/",
+        {"action": "merge", "_selected_action": [duplicate.pk], **form},
+    )
+
+
 def _merge_in_the_admin(client, duplicate_slug, survivor):
     _log_in(client)
     duplicate = Organization.objects.get(slug=duplicate_slug)
-    response = client.post(
-        "/admin/archive/organization/",
-        {
-            "action": "merge",
-            "_selected_action": [duplicate.pk],
-            "apply": "1",
-            "target": survivor.pk,
-        },
-    )
+    response = _merge_action(client, duplicate, apply="1", target=survivor.pk)
     assert response.status_code == 302
     client.logout()
 
@@ -55,9 +55,7 @@ def test_the_merge_form_looks_the_target_up_instead_of_listing_every_record(clie
         Organization.objects.create(name=f"Committee number {n}")
     _log_in(client)
     duplicate = Organization.objects.get(slug=duplicate_slug)
-    page = client.post(
-        "/admin/archive/organization/", {"action": "merge", "_selected_action": [duplicate.pk]}
-    )
+    page = _merge_action(client, duplicate)
     assert page.status_code == 200
     html = page.content.decode()
     assert "Committee number 7" not in html
@@ -73,15 +71,7 @@ def test_the_merge_form_looks_the_target_up_instead_of_listing_every_record(clie
         found = client.get("/admin/autocomplete/", {**asked, "term": term}).json()["results"]
         assert str(survivor.pk) in [result["id"] for result in found], term
     # A record chosen among the merged ones is refused, with the form again.
-    again = client.post(
-        "/admin/archive/organization/",
-        {
-            "action": "merge",
-            "_selected_action": [duplicate.pk],
-            "apply": "1",
-            "target": duplicate.pk,
-        },
-    )
+    again = _merge_action(client, duplicate, apply="1", target=duplicate.pk)
     assert again.status_code == 200
     assert "Select a valid choice" in again.content.decode()
     assert Organization.objects.filter(pk=duplicate.pk).exists()

@@ -59,6 +59,18 @@ def test_arabic_text_runs_right_to_left(page, archive):
     assert direction == "rtl"
 
 
+def test_in_the_arabic_interface_query_syntax_reads_left_to_right(browser, live_server, archive):
+    # "issuer:" inside an Arabic sentence: without isolation its colon jumps to the other side.
+    context = browser.new_context(base_url=live_server.url, locale="ar-SY")
+    page = context.new_page()
+    page.goto("/search/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    code = page.locator("#q-help code").first
+    style = code.evaluate("el => getComputedStyle(el)")
+    assert (style["direction"], style["unicodeBidi"]) == ("ltr", "isolate")
+    context.close()
+
+
 def test_on_a_phone_the_structure_follows_the_text(phone, archive):
     phone.goto(archive["seed"].get_absolute_url())
     screenshot(phone, "communique-phone", full_page=False)

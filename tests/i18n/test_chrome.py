@@ -127,3 +127,9 @@ def test_a_results_snippet_is_marked_with_its_texts_language(client, statement, 
     index()
     html = client.get("/search/?q=phosphorus", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert '<p class="snippet" lang="en" dir="auto">' in html
+
+
+def test_a_demands_quote_keeps_its_own_direction_on_an_arabic_page(client, statement):
+    # An English sentence right-aligned by the page's direction puts its full stop first.
+    html = client.get("/demands/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<blockquote class="demand-quote" lang="en" dir="auto">' in html

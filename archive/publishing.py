@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from archive.models import Communique, Revision
+from archive.models.communique import PUBLISHED_NOTE
 
 
 def record_revision(communique: Communique, user=None, note: str = "") -> Revision | None:
@@ -32,7 +33,7 @@ def publish(communique: Communique, user=None, note: str = "") -> Communique:
     with transaction.atomic():
         communique.status = Communique.Status.PUBLISHED
         communique.save()
-        record_revision(communique, user, note or "Published")
+        record_revision(communique, user, note or PUBLISHED_NOTE)
     return communique
 
 

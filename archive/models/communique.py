@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_noop
 
 from archive.models.entities import Organization, Person, Place, Resolution
 
@@ -359,6 +360,16 @@ class Revision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("archive:revision", args=[self.communique.public_id, self.number])
+
+    @property
+    def shown_note(self) -> str:
+        """The note as a reader sees it: the one the archive writes itself in their language,
+        an editor's as written."""
+        return gettext(self.note) if self.note == PUBLISHED_NOTE else self.note
+
+
+# What archive.publishing notes on a revision when the editor gave no note.
+PUBLISHED_NOTE = gettext_noop("Published")
 
 
 class Tombstone(models.Model):

@@ -133,3 +133,16 @@ def test_a_demands_quote_keeps_its_own_direction_on_an_arabic_page(client, state
     # An English sentence right-aligned by the page's direction puts its full stop first.
     html = client.get("/demands/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert '<blockquote class="demand-quote" lang="en" dir="auto">' in html
+
+
+def test_the_archives_own_revision_note_is_translated_and_an_editors_is_not(client, db):
+    from archive.publishing import publish, record_revision
+
+    c = seed_communique(status="draft")
+    publish(c)  # no note given: the archive writes its own
+    c.title = "Final communique (corrected)"
+    c.save()
+    record_revision(c, note="Date corrected")
+    html = client.get(c.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "— Publiée</li>" in html
+    assert "— Date corrected</li>" in html

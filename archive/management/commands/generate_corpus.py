@@ -39,7 +39,7 @@ from archive.models import (
     Revision,
     Tombstone,
 )
-from archive.models.communique import _ID_ALPHABET, _ID_LENGTH
+from archive.models.communique import _ID_ALPHABET, _ID_LENGTH, PUBLISHED_NOTE
 from archive.models.entities import alias_key
 from archive.synthetic import SYNTHETIC_MARK, CorpusGenerator, Pools, SyntheticCommunique
 
@@ -424,7 +424,7 @@ class BatchWriter:
                         communique_id=c.pk,
                         number=1,
                         created_at=now,
-                        note="Published",
+                        note=PUBLISHED_NOTE,
                         data=self.snapshot(c, doc, place_ids, res_ids),
                     )
                 )

@@ -1,17 +1,27 @@
-"""Browsing by date of issue: years, then months, then the communiqués of a month."""
+"""Browsing by date of issue: years, then months, then the communiqués of a month.
+
+Each page is kept as drawn (archive.pagecache): counts and titles of published communiqués,
+which change only with the index. The years page counts the whole archive: 220 ms at
+100,000 communiqués.
+"""
 
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.dates import MONTHS
 from django.views.decorators.http import require_safe
 
-from archive import stats
+from archive import pagecache, stats
 from archive.views.meta import share_meta
 
 
 @require_safe
 def years(request):
+    return pagecache.page(request, lambda: _draw_years(request), kind="results")
+
+
+def _draw_years(request):
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, "Browse communiqués by date", "Communiqués by year of issue."),
         "years": stats.years(),
     }
@@ -20,12 +30,17 @@ def years(request):
 
 @require_safe
 def year(request, year: int):
+    return pagecache.page(request, lambda: _draw_year(request, year), kind="results")
+
+
+def _draw_year(request, year: int):
     months = stats.months(year)
     if not months:
         raise Http404("No communiqué from that year.")
     for row in months:
         row["name"] = MONTHS[row["month"]]
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, f"Communiqués of {year}", f"Communiqués issued in {year}, by month."),
         "year": year,
         "months": months,
@@ -35,6 +50,10 @@ def year(request, year: int):
 
 @require_safe
 def month(request, year: int, month: int):
+    return pagecache.page(request, lambda: _draw_month(request, year, month), kind="results")
+
+
+def _draw_month(request, year: int, month: int):
     if not 1 <= month <= 12:
         raise Http404("No such month.")
     communiques = stats.in_month(year, month)
@@ -42,6 +61,7 @@ def month(request, year: int, month: int):
         raise Http404("No communiqué from that month.")
     title = f"Communiqués of {MONTHS[month]} {year}"
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, title, title + "."),
         "year": year,
         "month": month,

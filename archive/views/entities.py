@@ -13,7 +13,12 @@ PAGE_SIZE = 50
 
 @require_safe
 def issuers(request):
+    return pagecache.page(request, lambda: _draw_issuers(request), kind="results")
+
+
+def _draw_issuers(request):
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, "Issuers", "Organizations that issued communiqués."),
         "issuers": stats.issuers(),
     }

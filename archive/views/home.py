@@ -3,18 +3,24 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from archive import stats
+from archive import pagecache, stats
 from archive.views.meta import share_meta
 
 
 @require_safe
 def home(request):
+    # Kept as drawn (archive.pagecache): counts and the latest, which change with the index.
+    return pagecache.page(request, lambda: _draw(request), kind="results")
+
+
+def _draw(request):
     summary = stats.summary()
     description = (
         f"An open archive of {summary.communiques} official communiqués: their text, "
         "participants, demands, places and resolutions."
     )
     context = {
+        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, "Bayan: an archive of official communiqués", description),
         "summary": summary,
         "latest": stats.latest(10),

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from archive import pagecache
 from archive.publishing import unpublish
 from search import views
-from tests.search.factories import PlaceFactory, communique
+from tests.search.factories import OrganizationFactory, PlaceFactory, communique
 
 pytestmark = pytest.mark.django_db
 
@@ -267,3 +267,25 @@ def test_a_missing_or_unpublished_entity_is_never_kept(client, index):
     draft.save()
     index()
     assert client.get(place.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/browse/", "/browse/2023/", "/browse/2023/10/", "/issuers/"])
+def test_the_front_page_and_browsing_are_kept_until_the_index_changes(client, index, url):
+    communique("Aleppo siege", ["Aleppo."], date="2023-10-09")
+    index()
+    first, drawing = read(client, url)
+    again, kept = read(client, url)
+    assert kept == 0 < drawing
+    assert TOKEN.sub("", again) == TOKEN.sub("", first)
+    homs = OrganizationFactory(name="Homs Local Council")
+    communique("Homs talks", ["Homs."], date="2023-10-20", issuer=homs)
+    index()
+    html, _ = read(client, url)
+    shown = {
+        "/": "Homs talks",
+        "/browse/": "2 communiqués",
+        "/browse/2023/": "2 communiqués",
+        "/browse/2023/10/": "Homs talks",
+        "/issuers/": "Homs Local Council",
+    }[url]
+    assert shown in html and shown not in first

@@ -40,9 +40,17 @@ class EntityAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
     actions = ["merge"]
     list_display = ["name", "mentions"]
+    # What "Communiqués" counts for this kind of record.
+    mentioned_in = "communiques"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_mentions=Count("communiques", distinct=True))
+        records = super().get_queryset(request)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
+            # Suggestions show names only; counting each one's mentions at every keystroke
+            # doubled the answer's time (100,000 communiqués: 359 ms).
+            return records
+        return records.annotate(_mentions=Count(self.mentioned_in, distinct=True))
 
     @admin.display(description="Communiqués", ordering="_mentions")
     def mentions(self, obj):
@@ -116,22 +124,14 @@ class OrganizationAdmin(EntityAdmin):
     list_filter = ["kind"]
     inlines = [OrganizationAliasInline]
     save_formset = _alias_saving(OrganizationAliasInline)
-
-    def get_queryset(self, request):
-        return admin.ModelAdmin.get_queryset(self, request).annotate(
-            _mentions=Count("issued", distinct=True)
-        )
+    mentioned_in = "issued"
 
 
 @admin.register(Person)
 class PersonAdmin(EntityAdmin):
     inlines = [PersonAliasInline]
     save_formset = _alias_saving(PersonAliasInline)
-
-    def get_queryset(self, request):
-        return admin.ModelAdmin.get_queryset(self, request).annotate(
-            _mentions=Count("participations__communique", distinct=True)
-        )
+    mentioned_in = "participations__communique"
 
 
 @admin.register(Place)

@@ -3,6 +3,8 @@ record's addresses (its page, feeds, CSV files, API answer) lead to the survivor
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from archive.entities import merge
 from archive.models import Communique, Organization, Participation, Person
@@ -68,8 +70,11 @@ def test_the_merge_form_looks_the_target_up_instead_of_listing_every_record(clie
         "field_name": "organization",
     }
     for term in ("Syrian Opp", "SOC"):
-        found = client.get("/admin/autocomplete/", {**asked, "term": term}).json()["results"]
+        with CaptureQueriesContext(connection) as queries:
+            found = client.get("/admin/autocomplete/", {**asked, "term": term}).json()["results"]
         assert str(survivor.pk) in [result["id"] for result in found], term
+        # Names only: the list's count of communiqués is not made for every keystroke.
+        assert not any("archive_communique" in q["sql"] for q in queries.captured_queries)
     # A record chosen among the merged ones is refused, with the form again.
     again = _merge_action(client, duplicate, apply="1", target=duplicate.pk)
     assert again.status_code == 200

@@ -105,3 +105,22 @@ def index_all() -> None:
     from search.queue import drain
 
     drain()
+
+
+def watch_csp(page) -> list[str]:
+    """Collect CSP violations (console errors and securitypolicyviolation events)."""
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' "
+        "+ e.blockedURI));"
+    )
+    return violations

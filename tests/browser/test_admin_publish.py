@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from archive.models import Communique, ImportBatch, Organization
-from tests.browser.conftest import index_all, screenshot
+from tests.browser.conftest import index_all, screenshot, watch_csp
 from tests.pages.factories import SEED_FILE
 
 pytestmark = pytest.mark.browser
@@ -93,6 +93,7 @@ def test_an_editor_merges_a_duplicate_by_typing_the_target(page, transactional_d
     duplicate = Organization.objects.create(name="Syrian Opposition Coalition, The (S.O.C.)")
     for n in range(30):
         Organization.objects.create(name=f"Committee number {n}")
+    violations = watch_csp(page)  # the autocomplete's script and styles under the strict CSP
     log_in(page)
 
     page.goto("/admin/archive/organization/?q=S.O.C.")
@@ -108,3 +109,4 @@ def test_an_editor_merges_a_duplicate_by_typing_the_target(page, transactional_d
     expect(page.locator(".messagelist")).to_contain_text("Merged 1 record(s)")
     assert not Organization.objects.filter(pk=duplicate.pk).exists()
     assert survivor.aliases.filter(name=duplicate.name).exists()
+    assert violations == []

@@ -7,29 +7,10 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.browser.conftest import index_all
+from tests.browser.conftest import index_all, watch_csp
 from tests.pages.factories import CommuniqueFactory, seed_communique
 
 pytestmark = pytest.mark.browser
-
-
-def watch(page) -> list[str]:
-    """Collect CSP violations (console errors and securitypolicyviolation events)."""
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => "
-        "console.error('Content Security Policy violation: ' + e.violatedDirective + ' ' "
-        "+ e.blockedURI));"
-    )
-    return violations
 
 
 def test_public_pages_run_without_csp_violations(page, live_server, transactional_db):
@@ -37,7 +18,7 @@ def test_public_pages_run_without_csp_violations(page, live_server, transactiona
     for n in range(5):
         CommuniqueFactory(title=f"Truce statement {n}", paragraphs=[f"Truce number {n}."])
     index_all()
-    violations = watch(page)
+    violations = watch_csp(page)
     for url in [
         "/",
         seed.get_absolute_url(),
@@ -64,7 +45,7 @@ def test_admin_change_form_and_upload_run_without_csp_violations(
 ):
     seed = seed_communique()
     get_user_model().objects.create_superuser("editor", "e@example.org", "a-long-passphrase")
-    violations = watch(page)
+    violations = watch_csp(page)
     page.goto("/admin/login/")
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill("a-long-passphrase")

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from archive.models import Communique, ImportBatch, ImportItem, Organization, Person
@@ -84,6 +84,19 @@ def test_a_bad_file_fails_with_its_reason_keeps_the_original_and_the_batch_goes_
     assert "broken.pdf" in failed["broken.pdf"].message
     assert failed["broken.pdf"].original.read() == b"%PDF-1.7\n garbage without a trailer"
     assert Communique.objects.count() == 1  # nothing half-saved
+
+
+def test_fail_on_error_tells_a_script_that_files_failed_and_still_imports_the_rest(tmp_path):
+    folder = tmp_path / "statements"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    # A CommandError is exit status 1 on the command line, with its message on stderr.
+    with pytest.raises(CommandError, match=r"1 file\(s\) failed"):
+        _import(folder, "--fail-on-error")
+    assert Communique.objects.count() == 1
+    # Without the option a run with failures ends as before, for the scripts written for it.
+    assert "Imported 0, duplicates 1, failed 1" in _import(folder)
 
 
 def test_a_very_long_text_is_kept_whole_and_the_import_says_where_extraction_stopped(tmp_path):

@@ -1,4 +1,4 @@
-"""python manage.py import_communiques PATH [PATH ...] [--publish]"""
+"""python manage.py import_communiques PATH [PATH ...] [--publish] [--fail-on-error]"""
 
 from __future__ import annotations
 
@@ -32,8 +32,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar (for logs and cron)"
         )
+        # Opt-in: scripts written against the exit status 0 of a run with failed files keep it.
+        parser.add_argument(
+            "--fail-on-error",
+            action="store_true",
+            help="exit with status 1 if any file failed (the others are still imported)",
+        )
 
-    def handle(self, *args, paths: list[str], publish: bool, no_progress: bool, **options):
+    def handle(
+        self,
+        *args,
+        paths: list[str],
+        publish: bool,
+        no_progress: bool,
+        fail_on_error: bool,
+        **options,
+    ):
         limits = {
             "max_file_bytes": settings.BAYAN_MAX_FILE_BYTES,
             "max_archive_bytes": settings.BAYAN_MAX_ARCHIVE_BYTES,
@@ -83,3 +97,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Failed files are kept with their reason in the admin's import review."
             )
+            if fail_on_error:
+                raise CommandError(
+                    f"{counts['failed']} file(s) failed (batch {batch.pk}); see the reasons "
+                    "above or in the admin's import review, mend them and run the same command "
+                    "again: the files already imported are recognised as duplicates."
+                )

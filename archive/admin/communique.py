@@ -11,6 +11,7 @@ from archive import publishing, review
 from archive.admin.imports import upload_view
 from archive.idset import id_set
 from archive.models import Communique, Demand, Paragraph, Participation
+from archive.models.communique import EDITED_NOTE
 
 
 class ParagraphInline(admin.TabularInline):
@@ -127,7 +128,7 @@ class CommuniqueAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Each published state is a revision: a correction keeps what was cited before.
-        publishing.record_revision(form.instance, request.user, "Edited in the admin")
+        publishing.record_revision(form.instance, request.user, EDITED_NOTE)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         communique = self.get_object(request, object_id)

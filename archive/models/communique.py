@@ -363,13 +363,16 @@ class Revision(models.Model):
 
     @property
     def shown_note(self) -> str:
-        """The note as a reader sees it: the one the archive writes itself in their language,
-        an editor's as written."""
-        return gettext(self.note) if self.note == PUBLISHED_NOTE else self.note
+        """The note as a reader sees it: one the archive writes itself in their language, an
+        editor's as written."""
+        return gettext(self.note) if self.note in ARCHIVE_NOTES else self.note
 
 
-# What archive.publishing notes on a revision when the editor gave no note.
+# What the archive notes on a revision itself: published with no note given
+# (archive.publishing), or saved from the admin's change form.
 PUBLISHED_NOTE = gettext_noop("Published")
+EDITED_NOTE = gettext_noop("Edited in the admin")
+ARCHIVE_NOTES = frozenset({PUBLISHED_NOTE, EDITED_NOTE})
 
 
 class Tombstone(models.Model):

@@ -136,6 +136,7 @@ def test_a_demands_quote_keeps_its_own_direction_on_an_arabic_page(client, state
 
 
 def test_the_archives_own_revision_note_is_translated_and_an_editors_is_not(client, db):
+    from archive.models.communique import EDITED_NOTE
     from archive.publishing import publish, record_revision
 
     c = seed_communique(status="draft")
@@ -143,6 +144,10 @@ def test_the_archives_own_revision_note_is_translated_and_an_editors_is_not(clie
     c.title = "Final communique (corrected)"
     c.save()
     record_revision(c, note="Date corrected")
+    c.title = "Final communique (second correction)"
+    c.save()
+    record_revision(c, note=EDITED_NOTE)  # as the admin's change form notes it
     html = client.get(c.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "— Publiée</li>" in html
     assert "— Date corrected</li>" in html
+    assert "— Modifiée dans l’administration</li>" in html

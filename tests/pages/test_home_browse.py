@@ -112,3 +112,14 @@ def test_pages_name_their_icon_and_favicon_ico_leads_to_it(client, db):
 def test_a_year_no_date_can_have_is_not_found(client, seed, url):
     # Not a 500: the year reached the query, where no date could be made of it.
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/", "/search/", "/nowhere/"])
+def test_each_search_landmark_of_a_page_has_a_name_of_its_own(client, seed, url):
+    # A screen reader lists landmarks by role and name: two unnamed "search" are one too many.
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get(url).content, "html.parser")
+    names = [form.get("aria-label") for form in page.select('[role="search"]')]
+    assert len(names) == 2
+    assert len(set(names)) == len(names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -73,6 +74,8 @@ def test_a_malformed_query_shows_a_message_and_keeps_the_query(client, q, messag
     assert message in html
     assert 'aria-invalid="true"' in html
     assert q[:100].replace('"', "&quot;") in html
+    # No results follow: the notice is the page's one heading.
+    assert re.findall(r"<h1[^>]*>([^<]*)</h1>", html) == ["This search cannot be run as written."]
 
 
 def test_no_match_says_so(client, index):

@@ -17,7 +17,7 @@ def refused(client, language: str, **params) -> str:
 
 def test_a_malformed_query_is_explained_in_arabic(client):
     html = refused(client, "ar", q='"humanitarian corridor')
-    assert "<strong>لا يمكن تنفيذ هذا البحث كما كُتب.</strong>" in html
+    assert '<h1 class="notice-heading">لا يمكن تنفيذ هذا البحث كما كُتب.</h1>' in html
     assert (
         "<li>علامة اقتباس غير مغلقة: أضف &quot; في نهاية العبارة، أو احذف علامة الاقتباس "
         "الأولى.</li>"
@@ -30,8 +30,8 @@ def test_a_malformed_query_is_explained_in_arabic(client):
 def test_a_malformed_query_is_explained_in_french(client):
     html = refused(client, "fr", q="geneva OR")
     assert (
-        "<strong>Cette recherche ne peut pas être exécutée telle qu’elle est écrite.</strong>"
-        in html
+        '<h1 class="notice-heading">'
+        "Cette recherche ne peut pas être exécutée telle qu’elle est écrite.</h1>" in html
     )
     assert (
         "<li>Il manque à « OR » le mot auquel il s’applique, comme dans : geneva OR astana.</li>"

@@ -84,7 +84,9 @@ def test_an_impossible_month_is_not_found(client, seed):
 
 def test_the_header_search_form_goes_to_the_search_page(client, db):
     assertContains(
-        client.get("/"), '<form class="header-search" role="search" action="/search/" method="get">'
+        client.get("/"),
+        '<form class="header-search" role="search" aria-label="Search the archive" '
+        'action="/search/" method="get">',
     )
 
 

@@ -88,15 +88,16 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     return path
 
 
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical findings on the page, one line each."""
+def serious_violations(page, impacts=("serious", "critical")) -> list[str]:
+    """axe-core's findings of these impacts on the page (serious and critical unless told;
+    the others are "moderate" and "minor"), one line each."""
     # Evaluated through DevTools, not added as an inline <script>: the site's CSP forbids those.
     page.evaluate("source => { (0, eval)(source); }", AXE.read_text(encoding="utf-8"))
     violations = page.evaluate("async () => (await axe.run(document)).violations")
     return [
         f"{v['impact']}: {v['id']} — {v['help']} (e.g. {v['nodes'][0]['target']})"
         for v in violations
-        if v["impact"] in ("serious", "critical")
+        if v["impact"] in impacts
     ]
 
 

@@ -37,6 +37,15 @@ def test_organization_page_has_no_serious_accessibility_violation(page, archive)
     assert serious_violations(page) == []
 
 
+@pytest.mark.parametrize("address", ["/", "/search/?q=ceasefire", '/search/?q="unclosed'])
+def test_no_accessibility_finding_of_any_impact_on_the_search_ways_in(page, archive, address):
+    # Landmarks (two search forms on a page) and headings (a search that cannot run) are
+    # "moderate" findings, which the serious-only checks above let through.
+    page.goto(address)
+    every = ("critical", "serious", "moderate", "minor")
+    assert serious_violations(page, impacts=every) == []
+
+
 def test_search_page_has_no_serious_accessibility_violation(page, archive):
     page.goto("/search/?q=ceasefire")
     screenshot(page, "search")

@@ -8,6 +8,7 @@ which change only with the index. The years page counts the whole archive: 220 m
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.dates import MONTHS
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from archive import pagecache, stats
@@ -22,7 +23,7 @@ def years(request):
 def _draw_years(request):
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
-        **share_meta(request, "Browse communiqués by date", "Communiqués by year of issue."),
+        **share_meta(request, _("Browse communiqués by date"), _("Communiqués by year of issue.")),
         "years": stats.years(),
     }
     return render(request, "archive/browse_years.html", context)
@@ -41,7 +42,11 @@ def _draw_year(request, year: int):
         row["name"] = MONTHS[row["month"]]
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
-        **share_meta(request, f"Communiqués of {year}", f"Communiqués issued in {year}, by month."),
+        **share_meta(
+            request,
+            _("Communiqués of %(year)s") % {"year": year},
+            _("Communiqués issued in %(year)s, by month.") % {"year": year},
+        ),
         "year": year,
         "months": months,
     }
@@ -59,7 +64,7 @@ def _draw_month(request, year: int, month: int):
     communiques = stats.in_month(year, month)
     if not communiques.exists():
         raise Http404("No communiqué from that month.")
-    title = f"Communiqués of {MONTHS[month]} {year}"
+    title = _("Communiqués of %(month)s %(year)s") % {"month": MONTHS[month], "year": year}
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, title, title + "."),

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from django.http import FileResponse, Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from archive import pagecache, stats, translations
@@ -126,7 +127,8 @@ def revision(request, communique: Communique, number: int):
         "latest": latest,
         **share_meta(
             request,
-            f"{data.get('title', communique.title)} (revision {rev.number})",
+            _("%(title)s (revision %(n)s)")
+            % {"title": data.get("title", communique.title), "n": rev.number},
             " ".join(data.get("paragraphs", [])[:1]) or communique.title,
         ),
         # What was read at this address is cited at this address.

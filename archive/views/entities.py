@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from archive import pagecache, stats
@@ -19,7 +20,7 @@ def issuers(request):
 def _draw_issuers(request):
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
-        **share_meta(request, "Issuers", "Organizations that issued communiqués."),
+        **share_meta(request, _("Issuers"), _("Organizations that issued communiqués.")),
         "issuers": stats.issuers(),
     }
     return render(request, "archive/issuers.html", context)
@@ -35,7 +36,9 @@ def _draw_list(request, kind: str):
     spec = stats.KINDS[kind]
     page = Paginator(stats.named(spec), 100).get_page(request.GET.get("page"))
     page.object_list = stats.counted(spec, page.object_list)
-    description = f"{spec.label_plural} named in the communiqués of the Bayan archive."
+    description = _("%(kind)s named in the communiqués of the Bayan archive.") % {
+        "kind": spec.label_plural
+    }
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, spec.label_plural, description),
@@ -74,7 +77,10 @@ def public_entity(spec: stats.EntityKind, slug: str):
 def _draw_entity(request, spec: stats.EntityKind, slug: str):
     obj = public_entity(spec, slug)
     communiques = spec.communiques(obj).order_by("-date", "-pk")
-    description = f"Communiqués naming {obj} ({spec.label.lower()}), over time."
+    description = _("Communiqués naming %(name)s (%(kind)s), over time.") % {
+        "name": obj,
+        "kind": str(spec.label).lower(),
+    }
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, str(obj), description, obj.get_absolute_url()),

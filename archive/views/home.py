@@ -1,6 +1,8 @@
 """The front page: what the archive holds, and where to start."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from archive import pagecache, stats
@@ -15,13 +17,16 @@ def home(request):
 
 def _draw(request):
     summary = stats.summary()
-    description = (
-        f"An open archive of {summary.communiques} official communiqués: their text, "
-        "participants, demands, places and resolutions."
-    )
+    description = ngettext(
+        "An open archive of %(n)s official communiqué: its text, participants, demands, "
+        "places and resolutions.",
+        "An open archive of %(n)s official communiqués: their text, participants, demands, "
+        "places and resolutions.",
+        summary.communiques,
+    ) % {"n": summary.communiques}
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
-        **share_meta(request, "Bayan: an archive of official communiqués", description),
+        **share_meta(request, _("Bayan: an archive of official communiqués"), description),
         "summary": summary,
         "latest": stats.latest(10),
         "top_issuers": stats.issuers()[:8],

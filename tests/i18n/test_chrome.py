@@ -151,3 +151,18 @@ def test_the_archives_own_revision_note_is_translated_and_an_editors_is_not(clie
     assert "— Publiée</li>" in html
     assert "— Date corrected</li>" in html
     assert "— Modifiée dans l’administration</li>" in html
+
+
+@pytest.mark.parametrize(
+    ("url", "description"),
+    [
+        ("/", "Une archive ouverte de 1 communiqué officiel : son texte"),
+        ("/browse/", "Les communiqués par année de publication."),
+        ("/issuers/", "Les organisations qui ont publié des communiqués."),
+    ],
+)
+def test_link_previews_describe_the_page_in_the_readers_language(
+    client, statement, url, description
+):
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f'<meta name="description" content="{description}' in html

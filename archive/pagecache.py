@@ -103,6 +103,20 @@ def page(
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
+def kept(kind: str = "results"):
+    """`page()` as a decorator, for a view whose page shows nothing but what its address and
+    the index say: the function decorated draws the page, as it would without being kept."""
+
+    def decorate(draw: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(draw)
+        def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            return page(request, lambda: draw(request, *args, **kwargs), kind=kind)
+
+        return view
+
+    return decorate
+
+
 def last_change(public_id: str) -> str | None:
     """When the published communiqué last changed, or None for one not (or no longer) public."""
     sql, params, slot = _last_change_query()

@@ -25,11 +25,8 @@ from search.service import Hit, SearchError, iter_hits, run_search
 
 
 @require_safe
+@pagecache.kept()
 def search_page(request: HttpRequest):
-    return pagecache.page(request, lambda: _draw(request), kind="results")
-
-
-def _draw(request: HttpRequest):
     """The results page, or the form's errors; its CSRF token is archive.pagecache's."""
     form = SearchForm(request.GET)
     context = {

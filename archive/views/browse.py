@@ -16,11 +16,8 @@ from archive.views.meta import share_meta
 
 
 @require_safe
+@pagecache.kept()
 def years(request):
-    return pagecache.page(request, lambda: _draw_years(request), kind="results")
-
-
-def _draw_years(request):
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, _("Browse communiqués by date"), _("Communiqués by year of issue.")),
@@ -30,11 +27,8 @@ def _draw_years(request):
 
 
 @require_safe
+@pagecache.kept()
 def year(request, year: int):
-    return pagecache.page(request, lambda: _draw_year(request, year), kind="results")
-
-
-def _draw_year(request, year: int):
     months = stats.months(year)
     if not months:
         raise Http404("No communiqué from that year.")
@@ -54,11 +48,8 @@ def _draw_year(request, year: int):
 
 
 @require_safe
+@pagecache.kept()
 def month(request, year: int, month: int):
-    return pagecache.page(request, lambda: _draw_month(request, year, month), kind="results")
-
-
-def _draw_month(request, year: int, month: int):
     if not 1 <= month <= 12:
         raise Http404("No such month.")
     communiques = stats.in_month(year, month)

@@ -120,6 +120,7 @@ def revision(request, communique: Communique, number: int):
         "c": communique,
         "revision": rev,
         "data": data,
+        "language": data.get("language") or communique.language,  # of the text as it was
         "paragraphs": paragraphs,
         "demands": demands,
         "marks": demand_marks((d.get("paragraph"), d.get("text", "")) for d in demands),

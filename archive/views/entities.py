@@ -13,11 +13,8 @@ PAGE_SIZE = 50
 
 
 @require_safe
+@pagecache.kept()
 def issuers(request):
-    return pagecache.page(request, lambda: _draw_issuers(request), kind="results")
-
-
-def _draw_issuers(request):
     context = {
         "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, _("Issuers"), _("Organizations that issued communiqués.")),
@@ -27,12 +24,8 @@ def _draw_issuers(request):
 
 
 @require_safe
+@pagecache.kept()  # names and counts, which change only with the index
 def entity_list(request, kind: str):
-    # Kept as drawn (archive.pagecache): names and counts, which change only with the index.
-    return pagecache.page(request, lambda: _draw_list(request, kind), kind="results")
-
-
-def _draw_list(request, kind: str):
     spec = stats.KINDS[kind]
     page = Paginator(stats.named(spec), 100).get_page(request.GET.get("page"))
     page.object_list = stats.counted(spec, page.object_list)

@@ -10,12 +10,8 @@ from archive.views.meta import share_meta
 
 
 @require_safe
+@pagecache.kept()  # counts and the latest, which change with the index
 def home(request):
-    # Kept as drawn (archive.pagecache): counts and the latest, which change with the index.
-    return pagecache.page(request, lambda: _draw(request), kind="results")
-
-
-def _draw(request):
     summary = stats.summary()
     description = ngettext(
         "An open archive of %(n)s official communiqué: its text, participants, demands, "

@@ -1,4 +1,5 @@
-"""What a page tells link previews and search engines: canonical URL, title, description."""
+"""What the site tells link previews, search engines and browsers: a page's canonical URL,
+title and description and its citation panel; /robots.txt and /opensearch.xml."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def opensearch(request):
         "search": request.build_absolute_uri(reverse("search:search")),
         "feed": request.build_absolute_uri(reverse("archive:feed-search")),
         "icon": request.build_absolute_uri(static("favicon.svg")),
-        "home": request.build_absolute_uri("/"),
+        "address": request.build_absolute_uri(reverse("archive:opensearch")),
         # Here, not in the template: makemessages reads no .xml file.
         "description": gettext("Search the official communiqués archived in Bayan"),
     }

@@ -65,6 +65,25 @@ def no_rate_limits(settings):
         caches[alias].clear()
 
 
+class _StillClock:
+    """Stands in for the time module in config.ratelimit, which reads only time.time()."""
+
+    now = 1_800_000_030.0  # 30 s into a minute
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def limiter_clock(monkeypatch):
+    """The rate limiter's clock stands still mid-minute: a test's requests in a row never
+    straddle a window's end, where the count starts again and one more gets through (a CI run
+    failed on it). A test moves the clock on with `limiter_clock.now += 60`."""
+    clock = _StillClock()
+    monkeypatch.setattr("config.ratelimit.time", clock)
+    return clock
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
     return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}"

@@ -77,10 +77,11 @@ def page(
     also: Callable[[], object] | None = None,
     kind: str = "communique",
 ) -> HttpResponse:
-    """The page that `draw()` renders (with CSRF_PLACEHOLDER as its `csrf_token`), kept while
-    it stays current, in the store for its `kind` (STORES). `also()` gives what else the page
-    shows, besides its address and the index; None there keeps nothing. Any answer but a page
-    (400, 410, a redirect) is passed on, never kept.
+    """The page that `draw()` renders, kept while it stays current, in the store for its
+    `kind` (STORES); each reader gets it with a CSRF token of their own, put where
+    `csrf_placeholder` had the templates draw CSRF_PLACEHOLDER. `also()` gives what else the
+    page shows, besides its address and the index; None there keeps nothing. Any answer but
+    a page (400, 410, a redirect) is passed on, never kept.
     """
     store, size = STORES[kind]
     key = _key(request, also) if getattr(settings, size) else None
@@ -88,7 +89,11 @@ def page(
     if kept is not None:
         html = zlib.decompress(kept).decode()
     else:
-        response = draw()
+        request.drawn_to_keep = True
+        try:
+            response = draw()
+        finally:
+            del request.drawn_to_keep
         if response.streaming:
             return response
         html = response.content.decode(response.charset)
@@ -101,6 +106,12 @@ def page(
             # (measured), so that a process holds five to ten times the pages.
             caches[store].set(key, zlib.compress(html.encode()), timeout=None)
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def csrf_placeholder(request: HttpRequest) -> dict:
+    """Context processor: a page that `page()` draws holds CSRF_PLACEHOLDER where its CSRF
+    token goes, whichever view draws it; any other page keeps Django's token."""
+    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "drawn_to_keep", False) else {}
 
 
 def kept(kind: str = "results"):

@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # After Django's own CSRF token, which it stands in for in pages kept.
+                "archive.pagecache.csrf_placeholder",
             ],
         },
     },

@@ -30,7 +30,6 @@ def search_page(request: HttpRequest):
     """The results page, or the form's errors; its CSRF token is archive.pagecache's."""
     form = SearchForm(request.GET)
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         "form": form,
         "query": form.source(),
         "sorts": SORTS,

@@ -61,7 +61,6 @@ def _draw_tracker(request):
     items = [{"demand": d, "repeat": demands.repeat_summary(d)} for d in page.object_list]
     query = demands.query_string(request.GET)
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(
             request,
             _("Demand tracker"),

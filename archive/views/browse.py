@@ -19,7 +19,6 @@ from archive.views.meta import share_meta
 @pagecache.kept()
 def years(request):
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, _("Browse communiqués by date"), _("Communiqués by year of issue.")),
         "years": stats.years(),
     }
@@ -35,7 +34,6 @@ def year(request, year: int):
     for row in months:
         row["name"] = MONTHS[row["month"]]
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(
             request,
             _("Communiqués of %(year)s") % {"year": year},
@@ -57,7 +55,6 @@ def month(request, year: int, month: int):
         raise Http404("No communiqué from that month.")
     title = _("Communiqués of %(month)s %(year)s") % {"month": MONTHS[month], "year": year}
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, title, title + "."),
         "year": year,
         "month": month,

@@ -90,7 +90,6 @@ def _draw(request, public_id: str):
         # A revision's snapshot (the whole record as it was) is for its own page, not the list.
         "revisions": record.revisions.order_by("-number").defer("data"),
         "related": related(record),
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
     }
     response = render(request, "archive/communique.html", context)
     # A page drawn without its similar statements is not kept: the next reader may get them.

@@ -16,7 +16,6 @@ PAGE_SIZE = 50
 @pagecache.kept()
 def issuers(request):
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, _("Issuers"), _("Organizations that issued communiqués.")),
         "issuers": stats.issuers(),
     }
@@ -33,7 +32,6 @@ def entity_list(request, kind: str):
         "kind": spec.label_plural
     }
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, spec.label_plural, description),
         "kind": spec,
         "page": page,
@@ -75,7 +73,6 @@ def _draw_entity(request, spec: stats.EntityKind, slug: str):
         "kind": str(spec.label).lower(),
     }
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, str(obj), description, obj.get_absolute_url()),
         "kind": spec,
         "entity": obj,

@@ -21,7 +21,6 @@ def home(request):
         summary.communiques,
     ) % {"n": summary.communiques}
     context = {
-        "csrf_token": pagecache.CSRF_PLACEHOLDER,
         **share_meta(request, _("Bayan: an archive of official communiqués"), description),
         "summary": summary,
         "latest": stats.latest(10),

@@ -289,3 +289,36 @@ def test_the_front_page_and_browsing_are_kept_until_the_index_changes(client, in
         "/issuers/": "Homs Local Council",
     }[url]
     assert shown in html and shown not in first
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/browse/",
+        "/browse/2023/",
+        "/browse/2023/10/",
+        "/issuers/",
+        "/places/",
+        "{place}",
+        "{communique}",
+        "/search/?q=aleppo",
+        "/demands/",
+    ],
+)
+def test_every_reader_of_any_kept_page_gets_a_token_of_their_own_that_works(index, url):
+    place = PlaceFactory(name="Aleppo")
+    siege = communique("Aleppo siege", ["The siege of Aleppo."], date="2023-10-09", places=[place])
+    index()
+    url = url.format(place=place.get_absolute_url(), communique=siege.get_absolute_url())
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_html, drawing = read(first, url)
+    second_html, kept = read(second, url)
+    assert kept < drawing  # the second reader was given the page kept
+    (one,), (other,) = TOKEN.findall(first_html), TOKEN.findall(second_html)
+    assert one != other
+    assert pagecache.CSRF_PLACEHOLDER not in first_html + second_html
+    switched = second.post(
+        "/i18n/setlang/", {"language": "fr", "next": "/", "csrfmiddlewaretoken": other}
+    )
+    assert switched.status_code == 302
